@@ -1,0 +1,76 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from aftersales.accounts.api import TeamViewSet, TokenApi, UserViewSet
+from aftersales.api.health import HealthApi
+from aftersales.catalog.api import ProductViewSet, UnitViewSet
+from aftersales.customers.api import CustomerViewSet
+from aftersales.portal.api import TrackApi
+from aftersales.service_requests import api as sr
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("products", ProductViewSet, basename="product")
+router.register("units", UnitViewSet, basename="unit")
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+
+NUMBER = "<str:number>"
+
+v1 = [
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("health/", HealthApi.as_view(), name="health"),
+    path("track/<str:number>/", TrackApi.as_view(), name="track"),
+    path("service-requests/", sr.ServiceRequestListCreateApi.as_view(), name="service-requests"),
+    path(
+        f"service-requests/{NUMBER}/", sr.ServiceRequestDetailApi.as_view(), name="service-request"
+    ),
+    path(
+        f"service-requests/{NUMBER}/events/",
+        sr.ServiceRequestEventsApi.as_view(),
+        name="service-request-events",
+    ),
+    path(
+        f"service-requests/{NUMBER}/comments/",
+        sr.ServiceRequestCommentsApi.as_view(),
+        name="service-request-comments",
+    ),
+    path(
+        f"service-requests/{NUMBER}/attachments/",
+        sr.ServiceRequestAttachmentsApi.as_view(),
+        name="service-request-attachments",
+    ),
+    path(
+        f"service-requests/{NUMBER}/attachments/<int:attachment_id>/",
+        sr.AttachmentDownloadApi.as_view(),
+        name="service-request-attachment",
+    ),
+    path(
+        f"service-requests/{NUMBER}/<str:action>/",
+        sr.ServiceRequestActionApi.as_view(),
+        name="service-request-action",
+    ),
+    path("", include(router.urls)),
+]
+
+app_name = "api"
+# The API authenticates itself (token or session) and answers 401/403 in JSON, so the
+# pages' login redirect does not apply here.
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+
+def _exempt(patterns):  # type: ignore[no-untyped-def]
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _exempt(pattern.url_patterns)
+        else:
+            pattern.callback = login_not_required(pattern.callback)
+
+
+_exempt(urlpatterns)

@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+
+urlpatterns = [
+    path("", include("aftersales.service_requests.urls")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("portal/", include("aftersales.portal.urls")),
+    path("api/", include("aftersales.api.urls")),
+    path("admin/", admin.site.urls),
+]

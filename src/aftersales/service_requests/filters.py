@@ -1,0 +1,46 @@
+"""List filters of SPEC §6, shared by the API and the console."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Team
+from aftersales.service_requests.models import Priority, ServiceRequest
+from aftersales.service_requests.selectors import overdue_filter
+
+
+class ServiceRequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=ServiceRequest.Status.choices, label=_("Status")
+    )
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    category = django_filters.MultipleChoiceFilter(
+        choices=ServiceRequest.Category.choices, label=_("Category")
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Kind.choices, label=_("Kind"))
+    channel = django_filters.MultipleChoiceFilter(
+        choices=ServiceRequest.Channel.choices, label=_("Channel")
+    )
+    assignee = django_filters.CharFilter(
+        field_name="assignee__username", label=_("Assignee (username)")
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer id"))
+    created_from = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="gte", label=_("Received from")
+    )
+    created_to = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="lt", label=_("Received before")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = ServiceRequest
+        fields: list[str] = []
+
+    def filter_overdue(
+        self, queryset: QuerySet[ServiceRequest], name: str, value: bool | None
+    ) -> QuerySet[ServiceRequest]:
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_filter()) if value else queryset.exclude(overdue_filter())

@@ -1,0 +1,24 @@
+"""Priority from impact × urgency (SPEC §2.2): the matrix in the database, else the default."""
+
+from aftersales.service_requests.models import PriorityRule
+
+DEFAULT_MATRIX = {
+    ("high", "high"): "urgent",
+    ("high", "medium"): "high",
+    ("high", "low"): "medium",
+    ("medium", "high"): "high",
+    ("medium", "medium"): "medium",
+    ("medium", "low"): "low",
+    ("low", "high"): "medium",
+    ("low", "medium"): "low",
+    ("low", "low"): "low",
+}
+
+
+def priority_for(*, impact: str, urgency: str) -> str:
+    rule = (
+        PriorityRule.objects.filter(impact=impact, urgency=urgency)
+        .values_list("priority", flat=True)
+        .first()
+    )
+    return rule or DEFAULT_MATRIX[(impact, urgency)]

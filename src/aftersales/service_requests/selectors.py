@@ -1,0 +1,144 @@
+"""Reads of service requests, always through the access rules."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from aftersales.accounts.models import User
+from aftersales.service_requests import access, deadlines, numbering
+from aftersales.service_requests.models import (
+    Attachment,
+    Comment,
+    ServiceRequest,
+    ServiceRequestEvent,
+)
+
+LIST_RELATED = ("customer", "assignee", "team", "product")
+
+
+def service_request_list(user: User) -> QuerySet[ServiceRequest]:
+    return access.visible_to(user).select_related(*LIST_RELATED)
+
+
+def service_request_get_for_user(
+    user: User, number: str, *, for_update: bool = False
+) -> ServiceRequest:
+    """The request with this number if `user` may see it; otherwise 404, never 403 (no enumeration)."""
+    qs = access.visible_to(user).select_related(*LIST_RELATED, "unit", "recorded_by")
+    request = qs.filter(number=numbering.normalise_number(number)).first()
+    if request is None:
+        raise Http404("No such service request.")
+    return request
+
+
+def comments_for(user: User, request: ServiceRequest) -> QuerySet[Comment]:
+    qs = request.comments.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    return qs if access.is_staff(user) else qs.filter(is_internal=False)
+
+
+def events_for(user: User, request: ServiceRequest) -> QuerySet[ServiceRequestEvent]:
+    qs = request.events.select_related("actor")
+    return qs if access.is_staff(user) else qs.filter(is_internal=False)
+
+
+def attachments_for(user: User, request: ServiceRequest) -> QuerySet[Attachment]:
+    qs = request.attachments.all()
+    return qs if access.is_staff(user) else qs.filter(is_internal=False)
+
+
+def attachment_get_for_user(user: User, number: str, attachment_id: int) -> Attachment:
+    request = service_request_get_for_user(user, number)
+    attachment = attachments_for(user, request).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
+
+
+def overdue_filter(now: datetime.datetime | None = None) -> Q:
+    """Open requests past a due time: first response not given in time, or resolution late."""
+    now = now or timezone.now()
+    open_ = Q(status__in=ServiceRequest.OPEN_STATUSES)
+    late_response = Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
+    late_resolution = Q(resolution_due_at__lt=now) & ~Q(
+        status=ServiceRequest.Status.PENDING_CUSTOMER
+    )
+    return open_ & (late_response | late_resolution)
+
+
+def saved_view_filter(user: User, view: str) -> Q:
+    """The console's saved views: mine, my team, unassigned, overdue, open, all."""
+    if view == "mine":
+        return Q(assignee=user) & Q(status__in=ServiceRequest.OPEN_STATUSES)
+    if view == "team":
+        return Q(team_id__in=user.teams.values("id")) & Q(status__in=ServiceRequest.OPEN_STATUSES)
+    if view == "unassigned":
+        return Q(assignee__isnull=True) & Q(status__in=ServiceRequest.OPEN_STATUSES)
+    if view == "overdue":
+        return overdue_filter()
+    if view == "open":
+        return Q(status__in=ServiceRequest.OPEN_STATUSES)
+    return Q()
+
+
+SAVED_VIEWS = ("open", "mine", "team", "unassigned", "overdue", "all")
+
+
+def sla_block(request: ServiceRequest, *, now: datetime.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    stopped = request.status in {ServiceRequest.Status.CANCELLED}
+    first = deadlines.target_state(
+        name="first_response",
+        start=request.received_at,
+        due_at=request.first_response_due_at,
+        done_at=request.first_responded_at,
+        now=now,
+        stopped=stopped,
+    )
+    resolution = deadlines.target_state(
+        name="resolution",
+        start=request.received_at,
+        due_at=request.resolution_due_at,
+        done_at=request.resolved_at or (request.closed_at if request.status == "closed" else None),
+        now=now,
+        paused_since=request.paused_since,
+        paused_seconds=request.paused_seconds,
+        stopped=stopped,
+    )
+    return {"first_response": first.as_dict(), "resolution": resolution.as_dict()}
+
+
+ORDERINGS = {
+    "received_at": "received_at",
+    "-received_at": "-received_at",
+    "priority": "priority_rank",
+    "-priority": "-priority_rank",
+    "resolution_due_at": "resolution_due_at",
+    "-resolution_due_at": "-resolution_due_at",
+    "updated_at": "updated_at",
+    "-updated_at": "-updated_at",
+    "number": "number",
+    "-number": "-number",
+}
+
+_PRIORITY_RANK = Case(
+    When(priority="urgent", then=Value(0)),
+    When(priority="high", then=Value(1)),
+    When(priority="medium", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def service_request_order(
+    queryset: QuerySet[ServiceRequest], ordering: str | None
+) -> QuerySet[ServiceRequest]:
+    """Sort by one of the known orderings (unknown ones fall back to newest first)."""
+    key = ORDERINGS.get(ordering or "", "-received_at")
+    if "priority_rank" in key:
+        queryset = queryset.annotate(priority_rank=_PRIORITY_RANK)
+    return queryset.order_by(key, "-id")

@@ -1,0 +1,486 @@
+"""Write use cases of service requests.
+
+- service_request_create: intake on any channel, with the customer matched or created
+- service_request_update: change intake or classification fields (optimistic concurrency)
+- service_request_act: run a lifecycle action (assign, start, …, cancel) with its inputs
+- comment_add: a public reply or an internal note, with attachments
+- attachment_add: store a file after checking its type by content
+"""
+
+import datetime
+import hashlib
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Team, User
+from aftersales.catalog.models import Unit
+from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.core.text import normalise_display_name, normalise_email, normalise_phone
+from aftersales.customers.models import Customer
+from aftersales.service_requests import (
+    access,
+    deadlines,
+    files,
+    numbering,
+    priority,
+    signals,
+    transitions,
+)
+from aftersales.service_requests.models import (
+    Attachment,
+    Comment,
+    ServiceRequest,
+    ServiceRequestEvent,
+)
+
+# Fields a customer may give when filing their own request; the rest is staff work.
+CUSTOMER_FIELDS = {
+    "kind",
+    "category",
+    "title",
+    "description",
+    "serial_number",
+    "batch_number",
+    "production_date",
+    "purchase_date",
+    "purchase_channel",
+    "occurred_at",
+    "location",
+    "address",
+    "product",
+    "unit",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "organisation",
+}
+STAFF_FIELDS = CUSTOMER_FIELDS | {"impact", "urgency", "channel", "received_at", "team"}
+EDITABLE_FIELDS = STAFF_FIELDS - {"received_at", "channel"}
+# Changing any of these moves the due times (SPEC §4).
+_DEADLINE_FIELDS = {"impact", "urgency", "kind"}
+
+
+def _validation_to_domain(exc: ValidationError) -> DomainError:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    return DomainError(_("Some fields are not valid."), fields=fields)
+
+
+def customer_find_or_create(
+    *, name: str, phone: str = "", email: str = "", by: User | None
+) -> Customer:
+    """The customer with this phone or email, else a new one (SPEC §6 nested customer)."""
+    phone_key, email_key = normalise_phone(phone), normalise_email(email)
+    if not (phone_key or email_key):
+        raise DomainError(
+            _("Give the customer's phone number or email."),
+            fields={"customer": [_("A phone number or an email is required.")]},
+        )
+    match = None
+    if phone_key:
+        match = Customer.objects.filter(phone_key=phone_key).order_by("id").first()
+    if match is None and email_key:
+        match = Customer.objects.filter(email_key=email_key).order_by("id").first()
+    if match is not None:
+        return match
+    if not (name or "").strip():
+        raise DomainError(
+            _("The customer's name is required."), fields={"customer": [_("A name is required.")]}
+        )
+    customer = Customer(name=name.strip(), phone=phone.strip(), email=email.strip())
+    try:
+        customer.full_clean()
+    except ValidationError as exc:
+        raise DomainError(
+            _("The customer's details are not valid."),
+            fields={f"customer.{k}": v for k, v in exc.message_dict.items()},
+        ) from exc
+    customer.save()
+    return customer
+
+
+def _resolve_unit_and_product(request: ServiceRequest) -> None:
+    """A known serial number links the unit, its product and (if missing) the batch and dates."""
+    if request.unit_id is None and request.serial_number:
+        request.unit = (
+            Unit.objects.select_related("product")
+            .filter(serial_number=request.serial_number.strip())
+            .first()
+        )
+    if request.unit is not None:
+        unit = request.unit
+        request.product = request.product or unit.product
+        request.serial_number = request.serial_number or unit.serial_number
+        request.batch_number = request.batch_number or unit.batch_number
+        request.production_date = request.production_date or unit.production_date
+        request.purchase_date = request.purchase_date or unit.purchase_date
+        request.purchase_channel = request.purchase_channel or unit.get_purchase_channel_display()
+
+
+def _set_deadlines(request: ServiceRequest) -> None:
+    request.priority = priority.priority_for(impact=request.impact, urgency=request.urgency)
+    first_due, resolution_due = deadlines.due_times(
+        received_at=request.received_at, priority=request.priority, kind=request.kind
+    )
+    request.first_response_due_at = first_due
+    request.resolution_due_at = resolution_due + datetime.timedelta(seconds=request.paused_seconds)
+
+
+def _check_received_at(received_at: datetime.datetime, now: datetime.datetime) -> None:
+    # A minute of slack for clocks that disagree between the caller's phone and the server.
+    if received_at > now + datetime.timedelta(minutes=1):
+        raise DomainError(
+            _("The time received cannot be in the future."),
+            fields={"received_at": [_("The time received cannot be in the future.")]},
+        )
+
+
+@transaction.atomic
+def service_request_create(
+    *,
+    by: User | None,
+    customer: Customer,
+    data: dict[str, Any],
+    uploads: Iterable[Any] = (),
+    public: bool = False,
+) -> ServiceRequest:
+    """Intake. A customer (signed in, or `public` on the portal) files for themself only and
+    may not set staff fields (400 if tried)."""
+    if by is not None and not access.can_create(by):
+        raise NotAllowed(_("You may not create service requests."))
+    is_customer = public or (by is not None and by.role == User.Role.CUSTOMER)
+    allowed = CUSTOMER_FIELDS if is_customer else STAFF_FIELDS
+    unknown = set(data) - allowed
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be set here."),
+            fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)},
+        )
+    if is_customer and by is not None and by.customer_id != customer.pk:
+        raise NotAllowed(_("You may file requests for yourself only."))
+    now = timezone.now()
+    received_at = data.get("received_at") or now
+    _check_received_at(received_at, now)
+    uploads = attachments_check(uploads)
+    request = ServiceRequest(customer=customer, recorded_by=by, received_at=received_at)
+    for field, value in data.items():
+        if field != "received_at":
+            setattr(request, field, value)
+    if is_customer:
+        request.channel = ServiceRequest.Channel.WEB
+    request.contact_name = request.contact_name or customer.name
+    request.contact_phone = request.contact_phone or customer.phone
+    request.contact_email = request.contact_email or customer.email
+    request.address = request.address or customer.address
+    request.organisation = request.organisation or customer.organisation
+    request.contact_phone_key = normalise_phone(request.contact_phone)
+    request.contact_email_key = normalise_email(request.contact_email)
+    _resolve_unit_and_product(request)
+    _set_deadlines(request)
+    request.number = numbering.next_number(received_at)
+    try:
+        request.full_clean(exclude=["number"])
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from exc
+    request.save()
+    ServiceRequestEvent.objects.create(
+        request=request,
+        kind=ServiceRequestEvent.Kind.CREATED,
+        actor=by,
+        to_status=request.status,
+        changes={"channel": request.channel, "priority": request.priority},
+    )
+    for upload in uploads:
+        attachment_add(request, by=by, upload=upload, internal=False)
+    signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
+    return request
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+@transaction.atomic
+def service_request_update(
+    request: ServiceRequest, *, by: User, data: dict[str, Any], expected_version: int | None
+) -> ServiceRequest:
+    """Change fields; a stale `expected_version` raises Conflict and changes nothing."""
+    locked = transitions.lock(request, expected_version=expected_version)
+    if not access.can_edit(by, locked):
+        raise NotAllowed(_("You may not change this request."))
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed here."),
+            fields={name: [_("This field cannot be changed here.")] for name in sorted(unknown)},
+        )
+    if not locked.is_open and set(data) - {"title", "description", "category"}:
+        raise DomainError(_("A closed or cancelled request keeps its classification."))
+    changes: dict[str, list[Any]] = {}
+    for field, value in data.items():
+        old = getattr(locked, field)
+        if old != value:
+            changes[field] = [_json_value(old), _json_value(value)]
+            setattr(locked, field, value)
+    if not changes:
+        return locked
+    locked.contact_phone_key = normalise_phone(locked.contact_phone)
+    locked.contact_email_key = normalise_email(locked.contact_email)
+    if "unit" in changes or "serial_number" in changes:
+        _resolve_unit_and_product(locked)
+    if changes.keys() & _DEADLINE_FIELDS:
+        old_priority = locked.priority
+        _set_deadlines(locked)
+        if locked.priority != old_priority:
+            changes["priority"] = [old_priority, locked.priority]
+    try:
+        locked.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from exc
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    ServiceRequestEvent.objects.create(
+        request=locked, kind=ServiceRequestEvent.Kind.UPDATED, actor=by, changes=changes
+    )
+    signals.request_changed.send(sender=ServiceRequest, request_id=locked.pk)
+    return locked
+
+
+def _required_text(data: dict[str, Any], name: str, message: str) -> str:
+    value = str(data.get(name) or "").strip()
+    if not value:
+        raise DomainError(message, fields={name: [message]})
+    return value
+
+
+def _assignee_from(data: dict[str, Any], request: ServiceRequest) -> tuple[User, Team | None]:
+    assignee = data.get("assignee")
+    if isinstance(assignee, str):
+        assignee = User.objects.filter(username=assignee).first()
+    if not isinstance(assignee, User):
+        message = _("Choose who will work on this request.")
+        raise DomainError(message, fields={"assignee": [message]})
+    if not access.can_work_as_assignee(assignee):
+        message = _("%(name)s cannot work on service requests.") % {"name": assignee.display_name}
+        raise DomainError(message, fields={"assignee": [message]})
+    team = data.get("team", request.team)
+    if isinstance(team, int):
+        team = Team.objects.filter(pk=team).first()
+    if (
+        team is not None
+        and assignee.role not in {User.Role.ADMIN, User.Role.AGENT}
+        and not assignee.teams.filter(pk=team.pk).exists()
+    ):
+        message = _("%(name)s is not a member of team %(team)s.") % {
+            "name": assignee.display_name,
+            "team": team,
+        }
+        raise DomainError(message, fields={"assignee": [message]})
+    if team is None:
+        team = assignee.teams.order_by("id").first()
+    return assignee, team
+
+
+@transaction.atomic
+def service_request_act(
+    request: ServiceRequest,
+    action: str,
+    *,
+    by: User,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Run one lifecycle action with what it requires (SPEC §3).
+
+    cancel/reopen/reject need a reason, resolve a resolution, assign an assignee who can
+    work it, schedule a visit time. Raises NotAllowed, InvalidTransition, Conflict, DomainError.
+    """
+    data = data or {}
+    transition = transitions.get(action)
+    note = str(data.get("note") or "").strip()
+    fields: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
+    if action in {"cancel", "reopen", "reject"}:
+        note = _required_text(data, "reason", _("Give a reason."))
+    if action == "request-approval":
+        note = _required_text(data, "note", _("Say what needs approval."))
+    if action == "resolve":
+        resolution = _required_text(data, "resolution", _("Describe how the request was resolved."))
+        fields["resolution"] = resolution
+        note = resolution
+    if action == "assign":
+        assignee, team = _assignee_from(data, request)
+        fields |= {"assignee": assignee, "team": team}
+        changes = {"assignee": assignee.username, "team": team.pk if team else None}
+    if action == "schedule":
+        when = data.get("scheduled_for")
+        if not isinstance(when, datetime.datetime):
+            message = _("Give the date and time of the visit.")
+            raise DomainError(message, fields={"scheduled_for": [message]})
+        if when < timezone.now():
+            message = _("The visit cannot be in the past.")
+            raise DomainError(message, fields={"scheduled_for": [message]})
+        fields["scheduled_for"] = when
+        changes = {"scheduled_for": when.isoformat()}
+    updated = transitions.apply(
+        request,
+        transition.name,
+        by=by,
+        note=note,
+        changes=changes,
+        expected_version=expected_version,
+        fields=fields,
+    )
+    signals.request_changed.send(sender=ServiceRequest, request_id=updated.pk)
+    return updated
+
+
+@transaction.atomic
+def comment_add(
+    request: ServiceRequest,
+    *,
+    by: User,
+    body: str,
+    internal: bool,
+    uploads: Iterable[Any] = (),
+) -> Comment:
+    """A reply or note. The first public reply by staff is the first response (SPEC §5)."""
+    if not access.can_comment(by, request, internal=internal):
+        raise NotAllowed(
+            _("You may not add internal notes here.")
+            if internal
+            else _("You may not reply to this request.")
+        )
+    uploads = attachments_check(uploads)
+    comment = Comment(
+        request=request,
+        author=by,
+        author_name=by.display_name,
+        body=(body or "").strip(),
+        is_internal=internal,
+    )
+    try:
+        comment.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from exc
+    comment.save()
+    for upload in uploads:
+        attachment_add(request, by=by, upload=upload, internal=internal, comment=comment)
+    now = timezone.now()
+    if not internal and access.is_staff(by):
+        ServiceRequest.objects.filter(pk=request.pk, first_responded_at__isnull=True).update(
+            first_responded_at=now
+        )
+    ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now)
+    ServiceRequestEvent.objects.create(
+        request=request,
+        kind=ServiceRequestEvent.Kind.NOTE_ADDED
+        if internal
+        else ServiceRequestEvent.Kind.COMMENTED,
+        actor=by,
+        note=comment.body[:500],
+        is_internal=internal,
+        changes={"comment": comment.pk},
+    )
+    signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
+    return comment
+
+
+def _upload_error(message: str) -> DomainError:
+    return DomainError(message, fields={"attachments": [message]})
+
+
+def attachment_check(upload: Any) -> str:
+    """The allowed MIME type of `upload` from its content, or a DomainError naming the file."""
+    display_name = normalise_display_name(upload.name or "")
+    max_bytes = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > max_bytes:
+        raise _upload_error(
+            _("“%(name)s” is larger than %(limit)d MB.")
+            % {"name": display_name, "limit": max_bytes // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise _upload_error(_("“%(name)s” is empty.") % {"name": display_name})
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    mime = files.sniff(head, upload.file if hasattr(upload, "file") else upload)
+    if mime is None:
+        raise _upload_error(
+            _("“%(name)s” is not a photo, video, PDF or office document.") % {"name": display_name}
+        )
+    return mime
+
+
+def attachments_check(uploads: Iterable[Any]) -> list[Any]:
+    """Check every file before anything is written, so one bad file stores none."""
+    uploads = list(uploads)
+    if len(uploads) > settings.ATTACHMENTS_PER_UPLOAD:
+        raise _upload_error(
+            _("At most %(count)d files at a time.") % {"count": settings.ATTACHMENTS_PER_UPLOAD}
+        )
+    for upload in uploads:
+        attachment_check(upload)
+    return uploads
+
+
+@transaction.atomic
+def attachment_add(
+    request: ServiceRequest,
+    *,
+    by: User | None,
+    upload: Any,
+    internal: bool,
+    comment: Comment | None = None,
+) -> Attachment:
+    """Store one uploaded file under a generated name, if its content is an allowed type."""
+    mime = attachment_check(upload)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    now = timezone.now()
+    stored_name = default_storage.save(
+        f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}.{files.EXTENSIONS.get(mime, 'bin')}",
+        File(upload),
+    )
+    display_name = normalise_display_name(upload.name or "")
+    try:
+        attachment = Attachment.objects.create(
+            request=request,
+            comment=comment,
+            file=stored_name,
+            original_name=display_name,
+            content_type=mime,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            is_internal=internal,
+            uploaded_by=by,
+        )
+        ServiceRequestEvent.objects.create(
+            request=request,
+            kind=ServiceRequestEvent.Kind.ATTACHMENT_ADDED,
+            actor=by,
+            note=display_name,
+            is_internal=internal,
+            changes={"attachment": attachment.pk},
+        )
+    except Exception:
+        default_storage.delete(stored_name)
+        raise
+    return attachment

@@ -1,0 +1,7 @@
+"""Facts other apps may react to (receivers live in the reacting app's receivers.py)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction after a request, its comments or its fields changed.
+# Arguments: request_id.
+request_changed = Signal()

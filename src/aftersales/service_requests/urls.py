@@ -1,0 +1,2 @@
+app_name = "service_requests"
+urlpatterns: list = []
