@@ -6,7 +6,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission
@@ -16,12 +17,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aftersales.accounts import services
-from aftersales.accounts.models import Team, User
+from aftersales.accounts.models import STAFF_ROLE_CHOICES, Team, User
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 
 
 class IsAdmin(BasePermission):
-    message = _("Only administrators may do this.")
+    message = gettext_lazy("Only administrators may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -33,7 +34,7 @@ class IsAdmin(BasePermission):
 class IsStaffReadOrAdmin(BasePermission):
     """Staff read; admins change."""
 
-    message = _("Only administrators may change this.")
+    message = gettext_lazy("Only administrators may change this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -107,15 +108,19 @@ class UserOutputSerializer(serializers.Serializer):
     email = serializers.CharField()
     phone = serializers.CharField()
     role = serializers.ChoiceField(choices=User.Role.choices)
-    teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    teams = serializers.SerializerMethodField()
     is_active = serializers.BooleanField()
     language = serializers.CharField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_teams(self, obj: User) -> list[int]:
+        return [team.pk for team in obj.teams.all()]
 
 
 class UserInputSerializer(StrictSerializer):
     username = CleanCharField(max_length=150)
     password = serializers.CharField(max_length=200, write_only=True, trim_whitespace=False)
-    role = serializers.ChoiceField(choices=[c for c in User.Role.choices if c[0] != "customer"])
+    role = serializers.ChoiceField(choices=STAFF_ROLE_CHOICES)
     teams = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Team.objects.all(), required=False, default=list
     )
@@ -141,9 +146,7 @@ class UserInputSerializer(StrictSerializer):
 
 
 class UserUpdateSerializer(StrictSerializer):
-    role = serializers.ChoiceField(
-        choices=[c for c in User.Role.choices if c[0] != "customer"], required=False
-    )
+    role = serializers.ChoiceField(choices=STAFF_ROLE_CHOICES, required=False)
     teams = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Team.objects.all(), required=False
     )

@@ -103,3 +103,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+STAFF_ROLE_CHOICES = [choice for choice in User.Role.choices if choice[0] != User.Role.CUSTOMER]

@@ -190,6 +190,7 @@ CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploads live in the data directory, outside the web root; only the download view
@@ -259,6 +260,11 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "aftersales.service_requests.models.ServiceRequest.Status",
         "PriorityEnum": "aftersales.service_requests.models.Priority",
         "RoleEnum": "aftersales.accounts.models.User.Role",
+        "StaffRoleEnum": "aftersales.accounts.models.STAFF_ROLE_CHOICES",
+        "ServiceRequestKindEnum": "aftersales.service_requests.models.Kind",
+        "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+        "TeamKindEnum": "aftersales.accounts.models.Team.Kind",
+        "LevelEnum": "aftersales.service_requests.models.Level",
     },
 }
 

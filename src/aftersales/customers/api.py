@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
@@ -18,7 +19,7 @@ from aftersales.service_requests import access
 class DirectoryPermission(BasePermission):
     """Read within one's scope; front line, supervisors and admins change."""
 
-    message = _("You may not change customers, products or units.")
+    message = gettext_lazy("You may not change customers, products or units.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

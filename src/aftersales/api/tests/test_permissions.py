@@ -1,0 +1,334 @@
+"""Every role × every API route: the expected status, and nothing leaks (RELIABILITY S01).
+
+A route without an entry in MATRIX fails `test_every_route_has_an_entry`.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from aftersales.catalog.models import Product, Unit
+from aftersales.service_requests import services
+from aftersales.service_requests.tests.factories import make_request
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ROLES = [
+    "anonymous",
+    "customer_user",
+    "other_customer_user",
+    "agent",
+    "technician",
+    "other_technician",
+    "supervisor",
+    "department",
+    "analyst",
+    "admin_user",
+]
+STAFF_READ = {"agent": 200, "technician": 200, "supervisor": 200, "analyst": 200, "admin_user": 200}
+ALL_AUTH = dict.fromkeys(ROLES[1:], 200)
+
+
+def row(default: int, **overrides: int) -> dict[str, int]:
+    expected = dict.fromkeys(ROLES, default)
+    expected["anonymous"] = overrides.pop("anonymous", 401)
+    expected.update(overrides)
+    return expected
+
+
+# Seeing request R (customer A, team A, assigned to tech1): 200, else 404 (never 403: no enumeration).
+SEE_R = row(
+    404, customer_user=200, agent=200, technician=200, supervisor=200, analyst=200, admin_user=200
+)
+WORK_R = row(
+    404, agent=200, technician=200, supervisor=200, admin_user=200, customer_user=403, analyst=403
+)
+COMMENT_R = row(
+    404, agent=201, technician=201, supervisor=201, admin_user=201, customer_user=201, analyst=403
+)
+CREATE_SR = row(
+    403,
+    customer_user=201,
+    other_customer_user=201,
+    agent=201,
+    technician=201,
+    other_technician=201,
+    supervisor=201,
+    admin_user=201,
+)
+DIRECTORY_WRITE = row(403, agent=201, supervisor=201, admin_user=201)
+ADMIN_ONLY = row(403, admin_user=200)
+
+MATRIX = {
+    # name: (method, path template, payload kind, expected)
+    "auth-token": ("post", "/api/v1/auth/token/", "token", row(200, anonymous=200)),
+    "health": ("get", "/api/v1/health/", None, row(200, anonymous=200)),
+    "track": ("get", "/api/v1/track/{number}/?contact=13800138000", None, row(200, anonymous=200)),
+    "service-requests": ("get", "/api/v1/service-requests/", None, row(200)),
+    "service-requests:post": ("post", "/api/v1/service-requests/", "request", CREATE_SR),
+    "service-request": ("get", "/api/v1/service-requests/{number}/", None, SEE_R),
+    "service-request:patch": ("patch", "/api/v1/service-requests/{number}/", "patch", WORK_R),
+    "service-request-events": ("get", "/api/v1/service-requests/{number}/events/", None, SEE_R),
+    "service-request-comments": ("get", "/api/v1/service-requests/{number}/comments/", None, SEE_R),
+    "service-request-comments:post": (
+        "post",
+        "/api/v1/service-requests/{number}/comments/",
+        "comment",
+        COMMENT_R,
+    ),
+    "service-request-attachments": (
+        "get",
+        "/api/v1/service-requests/{number}/attachments/",
+        None,
+        SEE_R,
+    ),
+    "service-request-attachments:post": (
+        "post",
+        "/api/v1/service-requests/{number}/attachments/",
+        "file",
+        COMMENT_R,
+    ),
+    "service-request-attachment": (
+        "get",
+        "/api/v1/service-requests/{number}/attachments/{attachment}/",
+        None,
+        SEE_R,
+    ),
+    "service-request-attachment:internal": (
+        "get",
+        "/api/v1/service-requests/{number}/attachments/{internal_attachment}/",
+        None,
+        row(404, agent=200, technician=200, supervisor=200, analyst=200, admin_user=200),
+    ),
+    "service-request-action": (
+        "post",
+        "/api/v1/service-requests/{number}/start/",
+        "action",
+        WORK_R,
+    ),
+    "customer-list": ("get", "/api/v1/customers/", None, row(200)),
+    "customer-list:post": ("post", "/api/v1/customers/", "customer", DIRECTORY_WRITE),
+    "customer-detail": (
+        "get",
+        "/api/v1/customers/{customer}/",
+        None,
+        row(
+            404,
+            customer_user=200,
+            agent=200,
+            technician=200,
+            supervisor=200,
+            analyst=200,
+            admin_user=200,
+        ),
+    ),
+    "customer-detail:patch": (
+        "patch",
+        "/api/v1/customers/{customer}/",
+        "customer_patch",
+        row(403, agent=200, supervisor=200, admin_user=200),
+    ),
+    "product-list": ("get", "/api/v1/products/", None, row(200)),
+    "product-list:post": ("post", "/api/v1/products/", "product", DIRECTORY_WRITE),
+    "product-detail": ("get", "/api/v1/products/{product}/", None, row(200)),
+    "product-detail:patch": (
+        "patch",
+        "/api/v1/products/{product}/",
+        "product_patch",
+        row(403, agent=200, supervisor=200, admin_user=200),
+    ),
+    "unit-list": ("get", "/api/v1/units/", None, row(200)),
+    "unit-list:post": ("post", "/api/v1/units/", "unit", DIRECTORY_WRITE),
+    "unit-detail": (
+        "get",
+        "/api/v1/units/{unit}/",
+        None,
+        row(
+            404,
+            customer_user=200,
+            agent=200,
+            technician=200,
+            supervisor=200,
+            analyst=200,
+            admin_user=200,
+        ),
+    ),
+    "unit-detail:patch": (
+        "patch",
+        "/api/v1/units/{unit}/",
+        "unit_patch",
+        row(403, agent=200, supervisor=200, admin_user=200),
+    ),
+    "user-list": ("get", "/api/v1/users/", None, ADMIN_ONLY),
+    "user-list:post": ("post", "/api/v1/users/", "user", row(403, admin_user=201)),
+    "user-detail": ("get", "/api/v1/users/tech1/", None, ADMIN_ONLY),
+    "user-detail:patch": ("patch", "/api/v1/users/tech1/", "user_patch", ADMIN_ONLY),
+    "team-list": (
+        "get",
+        "/api/v1/teams/",
+        None,
+        row(200, customer_user=403, other_customer_user=403),
+    ),
+    "team-list:post": ("post", "/api/v1/teams/", "team", row(403, admin_user=201)),
+    "team-detail": (
+        "get",
+        "/api/v1/teams/{team}/",
+        None,
+        row(200, customer_user=403, other_customer_user=403),
+    ),
+    "team-detail:patch": ("patch", "/api/v1/teams/{team}/", "team_patch", ADMIN_ONLY),
+    "team-detail:delete": ("delete", "/api/v1/teams/{spare_team}/", None, row(403, admin_user=204)),
+}
+
+
+def _api_route_names() -> set[str]:
+    api = get_resolver().namespace_dict["api"][1]
+    return {name for name in api.reverse_dict if isinstance(name, str)} - {"schema", "docs"}
+
+
+def test_every_route_has_an_entry():
+    covered = {name.split(":")[0] for name in MATRIX}
+    missing = _api_route_names() - covered
+    assert not missing, f"API routes without a permission-matrix entry: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(
+    request,
+    agent,
+    technician,
+    other_technician,
+    supervisor,
+    department,
+    analyst,
+    admin_user,
+    customer_user,
+    other_customer_user,
+    customer_a,
+    team_a,
+):
+    from aftersales.accounts.models import Team
+
+    product = Product.objects.create(model="KFR-26GW", name="壁挂空调")
+    unit = Unit.objects.create(product=product, customer=customer_a, serial_number="SN-R-1")
+    sr = make_request(by=agent, customer=customer_a, serial_number="SN-R-1")
+    sr = services.service_request_act(sr, "assign", by=agent, data={"assignee": technician})
+    attachment = services.attachment_add(
+        sr, by=agent, upload=SimpleUploadedFile("p.png", PNG), internal=False
+    )
+    internal = services.attachment_add(
+        sr, by=agent, upload=SimpleUploadedFile("i.png", PNG), internal=True
+    )
+    services.comment_add(sr, by=agent, body="内部备注：客户脾气急", internal=True)
+    spare = Team.objects.create(name="备用组")
+    return {
+        "number": sr.number,
+        "attachment": attachment.pk,
+        "internal_attachment": internal.pk,
+        "customer": customer_a.pk,
+        "product": product.pk,
+        "unit": unit.pk,
+        "team": team_a.pk,
+        "spare_team": spare.pk,
+    }
+
+
+def _payload(kind, world, n):
+    return {
+        None: None,
+        "file": None,
+        "token": {"username": "agent1", "password": "pass-agent1"},
+        "request": {"title": "热水器不出热水", "description": "点火后熄火", "kind": "repair"},
+        "patch": {"title": "空调不制冷（已核实）"},
+        "comment": {"body": "请问什么时候上门？"},
+        "action": {},
+        "customer": {"name": "新客户", "phone": f"1350000{n:04d}"},
+        "customer_patch": {"address": "上海市浦东新区"},
+        "product": {"model": f"NEW-{n}", "name": "新品"},
+        "product_patch": {"warranty_months": 24},
+        "unit": {"product": world["product"], "serial_number": f"SN-NEW-{n}"},
+        "unit_patch": {"batch_number": "B9"},
+        "user": {"username": f"newtech{n}", "password": "a-long-Password-42", "role": "technician"},
+        "user_patch": {"phone": "010-1234"},
+        "team": {"name": f"新团队{n}"},
+        "team_patch": {"name_en": "Field A"},
+    }[kind]
+
+
+def _client(role, request) -> APIClient:
+    client = APIClient()
+    if role != "anonymous":
+        user = request.getfixturevalue(role)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_role_route_matrix(name, role, world, request):
+    method, template, kind, expected = MATRIX[name]
+    client = _client(role, request)
+    path = template.format(**world)
+    payload = _payload(kind, world, ROLES.index(role))
+    if kind == "request" and "customer" not in role:
+        payload["customer"] = {"name": "王五", "phone": "13700137000"}
+    if kind == "file":
+        response = client.post(path, {"file": SimpleUploadedFile("x.png", PNG)}, format="multipart")
+    elif payload is None:
+        response = getattr(client, method)(path)
+    else:
+        response = getattr(client, method)(path, payload, format="json")
+    assert response.status_code == expected[role], (name, role, response.content[:300])
+    if response.status_code in (403, 404, 401):
+        body = response.json()
+        assert "message" in body
+        assert "SN-R-1" not in response.content.decode()
+
+
+def test_lists_are_scoped(world, request):
+    expected = {
+        "customer_user": 1,
+        "other_customer_user": 0,
+        "agent": 1,
+        "technician": 1,
+        "other_technician": 0,
+        "supervisor": 1,
+        "department": 0,
+        "analyst": 1,
+        "admin_user": 1,
+    }
+    for role, count in expected.items():
+        client = _client(role, request)
+        assert client.get("/api/v1/service-requests/").json()["count"] == count, role
+        found = client.get("/api/v1/service-requests/", {"search": "制冷"}).json()["count"]
+        assert found == count, role
+
+
+def test_customers_never_see_internal_notes(world, request):
+    client = _client("customer_user", request)
+    comments = client.get(f"/api/v1/service-requests/{world['number']}/comments/").json()
+    assert all(not c["is_internal"] for c in comments)
+    events = client.get(f"/api/v1/service-requests/{world['number']}/events/").json()
+    assert all(not e["is_internal"] for e in events)
+    assert "脾气" not in str(events)
+    detail = client.get(f"/api/v1/service-requests/{world['number']}/").json()
+    assert detail["assignee"] is None and detail["recorded_by"] is None
+    # Search by a word that is only in the internal note finds nothing for the customer.
+    assert client.get("/api/v1/service-requests/", {"search": "脾气"}).json()["count"] == 0
+    assert (
+        _client("agent", request)
+        .get("/api/v1/service-requests/", {"search": "脾气"})
+        .json()["count"]
+        == 1
+    )
+
+
+def test_a_disabled_account_loses_access_at_once(world, request, agent):
+    client = _client("agent", request)
+    assert client.get("/api/v1/service-requests/").status_code == 200
+    agent.is_active = False
+    agent.save()
+    assert client.get("/api/v1/service-requests/").status_code == 401
