@@ -1,9 +1,10 @@
 """Tracking a request without an account: its number plus the phone or email it was filed with."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from aftersales.catalog.models import Product
 from aftersales.core.text import normalise_email, normalise_phone
-from aftersales.service_requests.models import Comment, ServiceRequest
+from aftersales.service_requests.models import Attachment, Comment, ServiceRequest
 from aftersales.service_requests.numbering import normalise_number
 
 
@@ -28,3 +29,24 @@ def tracked_request(number: str, contact: str) -> ServiceRequest | None:
 
 def public_replies(request: ServiceRequest) -> QuerySet[Comment]:
     return request.comments.filter(is_internal=False).order_by("created_at", "id")
+
+
+def receipt_request(number: str) -> ServiceRequest | None:
+    """The request a receipt token names, with what the customer sent along."""
+    return (
+        ServiceRequest.objects.select_related("product")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(is_internal=False).order_by("id"),
+                to_attr="public_attachments",
+            )
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def active_products() -> QuerySet[Product]:
+    """The catalogue models a customer may pick from on the portal."""
+    return Product.objects.filter(is_active=True).order_by("model")

@@ -1,2 +1,11 @@
+from django.urls import path
+
+from aftersales.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("submit/", views.submit, name="submit"),
+    path("receipt/<str:token>/", views.receipt, name="receipt"),
+    path("track/", views.track, name="track"),
+]
