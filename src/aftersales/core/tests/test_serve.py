@@ -1,0 +1,123 @@
+"""`manage.py serve` as a person runs it: a real gunicorn and a real Celery worker."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[4]
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc").is_dir() or sys.platform != "linux", reason="needs Linux /proc"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our http URL
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path):
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"AFTERSALES_TESTING", "DATABASE_URL", "REDIS_URL", "AFTERSALES_BIND"}
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "aftersales.config.settings",
+        "AFTERSALES_DATA_DIR": str(tmp_path / "data"),
+        "AFTERSALES_DEMO": "0",
+        "AFTERSALES_WEB_WORKERS": "1",
+    }
+    log = (tmp_path / "serve.log").open("w+")
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health: dict = {}
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _headers, body = _get(f"{base}/api/v1/health/")
+            except OSError:
+                time.sleep(0.3)
+                continue
+            health = json.loads(body)
+            if status == 200 and health.get("worker") == "ok":
+                break
+            time.sleep(0.3)
+        log.seek(0)
+        output = log.read()
+        assert health.get("database") == "ok", output
+        # The worker's first heartbeat went through the SQLite broker and was run.
+        assert health.get("worker") == "ok", output
+        assert health["worker_last_beat"], output
+        assert re.search(r"\badmin / \S{12,}", output), output  # the generated password, once
+        assert f"http://127.0.0.1:{port}/" in output
+
+        manifest = json.loads((tmp_path / "data" / "static" / "staticfiles.json").read_text())
+        hashed = manifest["paths"]["css/app.css"]
+        status, headers, body = _get(f"{base}/static/{hashed}")
+        assert status == 200
+        assert "immutable" in headers.get("Cache-Control", "")  # whitenoise, not Django
+        assert body
+
+        children = _children(server.pid)
+        assert len(children) == 2, children
+
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=25)
+        assert server.returncode == 0
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.2)
+        assert not [pid for pid in children if _alive(pid)]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        log.close()
