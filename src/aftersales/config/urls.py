@@ -11,3 +11,8 @@ urlpatterns = [
     path("api/", include("aftersales.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "aftersales.core.views.bad_request"
+handler403 = "aftersales.core.views.forbidden"
+handler404 = "aftersales.core.views.not_found"
+handler500 = "aftersales.core.views.server_error"
