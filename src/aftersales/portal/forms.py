@@ -172,6 +172,9 @@ class SubmitForm(PortalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Either one is needed (see clean()), so neither is labelled optional.
+        for name in ("phone", "email"):
+            self.fields[name].one_of_required = True  # type: ignore[attr-defined]
         self.fields["attachments"].help_text = _(
             "Photos, videos, PDF or office documents: up to %(count)d files, %(size)d MB each."
         ) % {

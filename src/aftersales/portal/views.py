@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
 from aftersales.core.text import normalise_phone
 from aftersales.portal import forms, selectors, throttle, tokens
@@ -147,7 +148,7 @@ def _tracked_context(tracked: ServiceRequest) -> dict[str, Any]:
     """Only what the customer may see: no internal notes, no staff names."""
     replies = [
         {
-            "from_customer": reply.author is not None and reply.author.role == "customer",
+            "from_customer": reply.author is not None and reply.author.role == User.Role.CUSTOMER,
             "body": reply.body,
             "created_at": reply.created_at,
         }

@@ -86,6 +86,10 @@ def test_submit_form_renders_active_products_only(client):
     assert "KFR-35GW" in html
     assert "OLD-1" not in html
     assert 'enctype="multipart/form-data"' in html
+    # Phone and email are each optional alone, but one of them is needed.
+    phone_label = re.search(r'<label for="id_phone">(.*?)</label>', html).group(1)
+    assert "optional" not in phone_label
+    assert "optional" in re.search(r'<label for="id_address">(.*?)</label>', html).group(1)
 
 
 @pytest.mark.django_db
@@ -126,6 +130,14 @@ def test_submit_creates_web_request_and_shows_receipt_with_number_and_due_time(c
     assert "13700137000" not in html
     assert "137****7000" in html
     assert f"{TRACK}?number={sr.number}" in html
+
+
+@pytest.mark.django_db
+def test_markup_in_text_is_shown_as_text_on_the_receipt(client):
+    response = client.post(SUBMIT, form_data(title="<script>alert(1)</script>"), follow=True)
+    html = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
 
 
 @pytest.mark.django_db
