@@ -8,7 +8,9 @@ from aftersales.customers.models import Customer
 
 @pytest.fixture
 def team_a(db):
-    return Team.objects.create(name="一线技术组", name_en="Field team A", kind=Team.Kind.FIELD_SERVICE)
+    return Team.objects.create(
+        name="一线技术组", name_en="Field team A", kind=Team.Kind.FIELD_SERVICE
+    )
 
 
 @pytest.fixture

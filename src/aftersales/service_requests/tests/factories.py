@@ -14,7 +14,9 @@ def make_request(*, by: User | None, customer: Customer, **data: Any) -> Service
     return services.service_request_create(by=by, customer=customer, data=data)
 
 
-def move_to(request: ServiceRequest, status: str, *, by: User, assignee: User | None = None) -> ServiceRequest:
+def move_to(
+    request: ServiceRequest, status: str, *, by: User, assignee: User | None = None
+) -> ServiceRequest:
     """Walk `request` along the lifecycle to `status` using the real actions."""
     paths = {
         "new": [],
