@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from aftersales.accounts.models import User
+from aftersales.core.text import normalise_phone
+from aftersales.customers.models import Customer
 from aftersales.service_requests import access, deadlines, numbering
 from aftersales.service_requests.models import (
     Attachment,
@@ -142,3 +144,32 @@ def service_request_order(
     if "priority_rank" in key:
         queryset = queryset.annotate(priority_rank=_PRIORITY_RANK)
     return queryset.order_by(key, "-id")
+
+
+def assignee_candidates() -> QuerySet[User]:
+    """Staff a request can be given to: the roles of `access.can_work_as_assignee`."""
+    return User.objects.filter(is_active=True, role__in=sorted(access.WORKERS)).order_by(
+        "first_name", "username"
+    )
+
+
+def customer_lookup(user: User, phone: str, *, limit: int = 10) -> list[Customer]:
+    """Customers whose phone matches what a caller gave (normalised), with their units.
+
+    Part of a number finds it too, so an agent can search while the caller is still
+    dictating; a number with a country code also finds one stored without it.
+    """
+    digits = normalise_phone(phone).lstrip("+")
+    if len(digits) < 4:
+        return []
+    match = Q(phone_key__contains=digits)
+    if len(digits) > 11:
+        match |= Q(phone_key__endswith=digits[-11:])
+    units = access.units_visible_to(user).select_related("product").order_by("serial_number")
+    customers = (
+        access.customers_visible_to(user)
+        .filter(match)
+        .prefetch_related(Prefetch("units", queryset=units))
+        .order_by("name", "id")
+    )
+    return list(customers[:limit])

@@ -1,6 +1,8 @@
 """Write use cases of service requests.
 
 - service_request_create: intake on any channel, with the customer matched or created
+- service_request_intake: staff intake of a call: the customer chosen, found or created, and
+  the request, all or nothing
 - service_request_update: change intake or classification fields (optimistic concurrency)
 - service_request_act: run a lifecycle action (assign, start, …, cancel) with its inputs
 - comment_add: a public reply or an internal note, with attachments
@@ -203,6 +205,22 @@ def service_request_create(
         attachment_add(request, by=by, upload=upload, internal=False)
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
     return request
+
+
+@transaction.atomic
+def service_request_intake(
+    *,
+    by: User,
+    customer: Customer | None,
+    new_customer: dict[str, str],
+    data: dict[str, Any],
+    uploads: Iterable[Any] = (),
+) -> ServiceRequest:
+    """Intake by staff: `customer`, else the one found or created from `new_customer` (name,
+    phone, email). A refused request leaves no new customer behind."""
+    if customer is None:
+        customer = customer_find_or_create(by=by, **new_customer)
+    return service_request_create(by=by, customer=customer, data=data, uploads=uploads)
 
 
 def _json_value(value: Any) -> Any:
