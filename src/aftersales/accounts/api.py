@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from aftersales.accounts import services
+from aftersales.accounts import lockout, services
 from aftersales.accounts.models import STAFF_ROLE_CHOICES, Team, User
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 
@@ -65,17 +65,20 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
+        username = serializer.validated_data["username"]
+        user = None
+        if not lockout.login_locked(username):
+            user = authenticate(
+                request, username=username, password=serializer.validated_data["password"]
+            )
         if user is None or not user.is_active:
+            lockout.login_failed(username)
             # One answer for an unknown user and a wrong password.
             return Response(
                 {"message": _("Wrong username or password."), "code": "authentication_failed"},
                 status=400,
             )
+        lockout.login_succeeded(username)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "aftersales.core.middleware.ApiNoStoreMiddleware",
 ]
 if env_bool("AFTERSALES_QUERY_COUNT_HEADER", default=False):
     # Benchmarks read the number of SQL queries per request from a response header.

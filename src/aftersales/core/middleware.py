@@ -22,3 +22,16 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+class ApiNoStoreMiddleware:
+    """API answers carry personal data: no shared or browser cache may keep them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/") and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
