@@ -334,3 +334,42 @@ def test_docs_page_uses_local_assets(db):
     html = response.content.decode()
     assert "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_attachments_download_as_inert_files(agent, customer_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales.service_requests import services
+
+    request = make_request(by=agent, customer=customer_a)
+    png = b"\x89PNG\r\n\x1a\n" + b"<html><script>alert(1)</script>"
+    attachment = services.attachment_add(
+        request, by=agent, upload=SimpleUploadedFile('报告";\r\nX-Evil: 1.png', png), internal=False
+    )
+    response = client_for(agent).get(
+        f"/api/v1/service-requests/{request.number}/attachments/{attachment.pk}/"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert (
+        "\r" not in response["Content-Disposition"] and "\n" not in response["Content-Disposition"]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == png
+    assert "X-Evil" not in response
+
+
+def test_too_many_files_in_one_upload_are_refused(agent, customer_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    request = make_request(by=agent, customer=customer_a)
+    files = [SimpleUploadedFile(f"{i}.png", b"\x89PNG\r\n\x1a\n") for i in range(30)]
+    response = client_for(agent).post(
+        f"/api/v1/service-requests/{request.number}/comments/",
+        {"body": "照片", "attachments": files},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert request.comments.count() == 0

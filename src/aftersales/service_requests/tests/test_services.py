@@ -241,3 +241,20 @@ def test_events_are_append_only(agent, customer_a):
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+def test_service_number_variants_find_the_same_request_or_none(agent, customer_a):
+    from aftersales.service_requests.numbering import normalise_number
+
+    request = make_request(by=agent, customer=customer_a)
+    number = request.number
+    for variant in [
+        number.lower(),
+        f"  {number} ",
+        number.replace("-", "－"),
+        number.replace("SR", "ＳＲ"),
+    ]:
+        assert normalise_number(variant) == number
+    # Look-alikes (Cyrillic С, Greek Ρ) must never match a real number.
+    assert normalise_number(number.replace("S", "\u0421")) != number
+    assert normalise_number(number.replace("R", "\u03a1")) != number
