@@ -121,8 +121,12 @@ class RequestListQuery(forms.Form):
 
 
 def _assignee_field() -> forms.Field:
+    # By username, as in the API, so a shared link or a script can name the person.
     return AssigneeChoiceField(
-        label=_("Assignee"), queryset=selectors.assignee_candidates(), required=False
+        label=_("Assignee"),
+        queryset=selectors.assignee_candidates(),
+        to_field_name="username",
+        required=False,
     )
 
 
@@ -169,6 +173,15 @@ class ActionForm(forms.Form):
             self.fields[need] = NEED_FIELDS[need]()
             if need == "assignee":
                 self.fields["team"] = _team_field()
+
+    @classmethod
+    def for_request(cls, transition: Transition, request: ServiceRequest) -> "ActionForm":
+        """The form as shown on the request: its version, and who has it now."""
+        initial: dict[str, Any] = {"version": request.version}
+        if "assignee" in transition.needs:
+            initial["assignee"] = request.assignee.username if request.assignee else None
+            initial["team"] = request.team_id
+        return cls(transition, initial=initial)
 
     def action_data(self) -> dict[str, Any]:
         names = [*self.transition.needs, *(["team"] if "assignee" in self.transition.needs else [])]

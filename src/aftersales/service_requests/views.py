@@ -3,18 +3,15 @@
 Each view: selector → form → one service call → redirect (no JavaScript) or partial (htmx).
 """
 
-import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
@@ -23,15 +20,10 @@ from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.search.selectors import search_filter
-from aftersales.service_requests import access, api, deadlines, forms, selectors, services
+from aftersales.service_requests import access, api, display, forms, selectors, services
 from aftersales.service_requests import transitions as lifecycle
 from aftersales.service_requests.filters import ServiceRequestFilter
-from aftersales.service_requests.models import (
-    Attachment,
-    Comment,
-    ServiceRequest,
-    ServiceRequestEvent,
-)
+from aftersales.service_requests.models import ServiceRequest
 
 LIST = "service_requests/service_request_list.html"
 DETAIL = "service_requests/service_request_detail.html"
@@ -39,9 +31,6 @@ NEW = "service_requests/service_request_new.html"
 
 # How a refusal is answered: the API's codes (SPEC §6), so scripts and people agree.
 ERROR_STATUS = {"invalid": 400, "forbidden": 403, "invalid_transition": 409, "conflict": 409}
-# Most pressing first: the one badge a list row shows.
-SLA_SEVERITY = ("breached", "missed", "warning", "paused", "ok", "met")
-Event = ServiceRequestEvent.Kind
 
 
 def _console(user: User, **context: Any) -> dict[str, Any]:
@@ -66,17 +55,6 @@ def _non_empty(query: QueryDict) -> QueryDict:
 # --- List -----------------------------------------------------------------------------
 
 
-def _sla_badges(request: ServiceRequest) -> dict[str, Any]:
-    block = selectors.sla_block(request)
-    names = {"first_response": _("First response"), "resolution": _("Resolution")}
-    targets = [
-        {**state, "name": names[key], "label": deadlines.STATE_LABELS[state["state"]]}
-        for key, state in block.items()
-    ]
-    worst = min(targets, key=lambda t: SLA_SEVERITY.index(t["state"]))
-    return {"targets": targets, "worst": worst}
-
-
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -97,7 +75,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     context = _console(
         user,
         page=page,
-        rows=[(item, _sla_badges(item)) for item in page],
+        rows=[(item, display.sla_badges(item)) for item in page],
         view=view,
         view_tabs=[(name, forms.SAVED_VIEW_LABELS[name]) for name in views],
         query=query,
@@ -110,103 +88,19 @@ def request_list(request: HttpRequest) -> HttpResponse:
 # --- Detail ---------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineEntry:
-    """One line of a request's history: a reply, a note, or an event."""
-
-    at: datetime.datetime
-    kind: str
-    title: str
-    actor: str = ""
-    body: str = ""
-    internal: bool = False
-    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-
-
-def _change(name: str, old: Any, new: Any) -> tuple[str, Any, Any]:
-    """A recorded change as people read it: the field's label and its values' labels."""
-    try:
-        model_field = ServiceRequest._meta.get_field(name)
-    except FieldDoesNotExist:  # a change recorded for a field that has since gone
-        return name, old, new
-    labels = dict(model_field.choices or ())
-    return capfirst(model_field.verbose_name), labels.get(old, old), labels.get(new, new)
-
-
-def _event_entry(event: ServiceRequestEvent, *, staff: bool) -> TimelineEntry:
-    actor = event.actor.display_name if event.actor and staff else ""
-    entry = TimelineEntry(
-        at=event.created_at,
-        kind="event",
-        title=event.get_kind_display(),
-        actor=actor,
-        internal=event.is_internal,
-    )
-    if event.kind == Event.CREATED:
-        entry.title = _("Request received via %(channel)s") % {
-            "channel": _change("channel", None, event.changes.get("channel"))[2]
-        }
-    elif event.kind == Event.STATUS_CHANGED:
-        transition = lifecycle.TRANSITIONS.get(event.action)
-        entry.title = str(transition.label) if transition else event.action
-        entry.changes = [_change("status", event.from_status, event.to_status)]
-        if staff and event.changes.get("assignee"):
-            entry.changes.append(_change("assignee", None, event.changes["assignee"]))
-        if event.changes.get("scheduled_for"):
-            when = datetime.datetime.fromisoformat(event.changes["scheduled_for"])
-            entry.changes.append(_change("scheduled_for", None, when))
-        entry.body = event.note
-    elif event.kind == Event.UPDATED:
-        entry.changes = [_change(name, old, new) for name, (old, new) in event.changes.items()]
-    elif event.kind == Event.ATTACHMENT_ADDED:
-        entry.body = event.note
-    return entry
-
-
-def _comment_entry(comment: Comment) -> TimelineEntry:
-    return TimelineEntry(
-        at=comment.created_at,
-        kind="comment",
-        title=_("Internal note") if comment.is_internal else _("Reply"),
-        actor=comment.author_name,
-        body=comment.body,
-        internal=comment.is_internal,
-        attachments=list(comment.attachments.all()),
-    )
-
-
-def _timeline(user: User, request: ServiceRequest) -> list[TimelineEntry]:
-    """Events and comments in time order; a comment stands for its own "replied" event."""
-    staff = access.is_staff(user)
-    entries = [
-        _event_entry(event, staff=staff)
-        for event in selectors.events_for(user, request)
-        if event.kind not in {Event.COMMENTED, Event.NOTE_ADDED}
-    ]
-    entries += [_comment_entry(comment) for comment in selectors.comments_for(user, request)]
-    return sorted(entries, key=lambda entry: entry.at)
-
-
 def _detail_context(http: HttpRequest, request: ServiceRequest, **extra: Any) -> dict[str, Any]:
     user = http.user
-    actions = []
-    for transition in lifecycle.available(request, user):
-        initial: dict[str, Any] = {"version": request.version}
-        if "assignee" in transition.needs:
-            initial |= {"assignee": request.assignee_id, "team": request.team_id}
-        actions.append(forms.ActionForm(transition, initial=initial))
+    # The buttons are the lifecycle table's answer for this user now, never a list of our own.
+    actions = [
+        forms.ActionForm.for_request(transition, request)
+        for transition in lifecycle.available(request, user)
+    ]
     public = access.can_comment(user, request, internal=False)
     internal = access.is_staff(user) and access.can_comment(user, request, internal=True)
-    unit = request.unit
-    warranty = None
-    if unit is not None and unit.warranty_end is not None:
-        day = timezone.localdate(request.received_at)
-        warranty = {"end": unit.warranty_end, "active": unit.in_warranty_on(day)}
     return _console(
         user,
         sr=request,
-        sla=_sla_badges(request),
+        sla=display.sla_badges(request),
         actions=actions,
         comment_form=forms.CommentForm(public=public, internal=internal)
         if public or internal
@@ -214,9 +108,9 @@ def _detail_context(http: HttpRequest, request: ServiceRequest, **extra: Any) ->
         edit_form=forms.ClassificationForm(request=request)
         if access.can_edit(user, request)
         else None,
-        timeline=_timeline(user, request),
+        timeline=display.timeline(user, request),
         attachments=selectors.attachments_for(user, request),
-        warranty=warranty,
+        warranty=display.warranty(request),
         **extra,
     )
 

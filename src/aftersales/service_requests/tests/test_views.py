@@ -252,6 +252,26 @@ def test_customer_sees_own_request_without_internal_notes(
     assert in_team_b.number not in listing
 
 
+def test_read_only_and_department_staff_get_what_they_may_do(
+    client, agent, analyst, department, customer_b, team_b
+):
+    routed = make_request(by=agent, customer=customer_b, team=team_b)
+    client.force_login(analyst)
+    response = client.get(url("detail", routed.number))
+    assert response.status_code == 200
+    assert response.context["actions"] == []
+    assert response.context["comment_form"] is None
+    assert response.context["edit_form"] is None
+
+    client.force_login(department)
+    response = client.get(url("detail", routed.number))
+    form = response.context["comment_form"]
+    assert form.forced_internal
+    assert "is_internal" not in form.fields
+    client.post(url("comment", routed.number), {"body": "Batch B7 has a known defect"})
+    assert Comment.objects.get(request=routed).is_internal
+
+
 # --- Actions --------------------------------------------------------------------------
 
 
@@ -296,7 +316,7 @@ def test_each_action_changes_the_request_and_writes_an_event(
     target = move_to(in_team_a, before, by=agent, assignee=technician)
     user = request.getfixturevalue(actor)
     values = {
-        "technician": technician.pk,
+        "technician": technician.username,
         "team_a": target.team_id,
         "future": _future_local(),
     }
@@ -320,6 +340,19 @@ def test_each_action_changes_the_request_and_writes_an_event(
     assert event.from_status == before
 
 
+def test_routing_a_request_out_of_sight_returns_to_the_list(
+    client, supervisor, other_technician, team_b, in_team_a
+):
+    client.force_login(supervisor)
+    response = act(
+        client, in_team_a, "assign", htmx=True, assignee=other_technician.username, team=team_b.pk
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == url("list")
+    assert refreshed(in_team_a).assignee == other_technician
+    assert "Assign: done." in flashed(response)
+
+
 def test_assign_offers_only_people_who_can_work(
     client, agent, technician, analyst, customer_user, in_team_a
 ):
@@ -330,7 +363,7 @@ def test_assign_offers_only_people_who_can_work(
     assert {agent, technician} <= offered
     assert analyst not in offered
     assert customer_user not in offered
-    refused = act(client, in_team_a, "assign", assignee=analyst.pk)
+    refused = act(client, in_team_a, "assign", assignee=analyst.username)
     assert refused.status_code == 302
     assert refreshed(in_team_a).status == S.NEW
 
@@ -383,7 +416,7 @@ def test_action_not_possible_in_this_state_is_refused(client, agent, in_team_a):
 
 def test_action_not_allowed_to_this_user_is_forbidden(client, technician, in_team_a):
     client.force_login(technician)
-    response = act(client, in_team_a, "assign", htmx=True, assignee=technician.pk)
+    response = act(client, in_team_a, "assign", htmx=True, assignee=technician.username)
     assert response.status_code == 403
     assert refreshed(in_team_a).status == S.NEW
 
@@ -635,6 +668,12 @@ def test_customer_lookup_matches_the_normalised_phone(client, agent, customer_a,
     page = client.get(url("customer_lookup"), {"phone": "+86 13800138000"}).content.decode()
     assert "<html" in page
     assert customer_a.name in page
+
+
+def test_customer_lookup_needs_a_few_digits(client, agent, customer_a):
+    client.force_login(agent)
+    body = client.get(url("customer_lookup"), {"phone": "13"}, **HTMX).content.decode()
+    assert customer_a.name not in body
 
 
 def test_lookup_button_without_javascript_keeps_what_was_typed(client, agent, customer_a):
