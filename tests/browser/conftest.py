@@ -5,12 +5,22 @@ import shutil
 
 import pytest
 
+# Playwright's sync API keeps an event loop on the test's thread; the ORM calls the test
+# makes between page actions are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("AFTERSALES_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium tries to reach Google's services at start and on a closed
 # network spends its time failing to.
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -33,7 +43,9 @@ def new_page(browser):
     contexts = []
 
     def make(locale="zh-CN", viewport=None):
-        context = browser.new_context(locale=locale, viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1280, "height": 900}
+        )
         contexts.append(context)
         page = context.new_page()
         page.dialogs = []

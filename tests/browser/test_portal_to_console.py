@@ -14,7 +14,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HOSTILE = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 
 
-def test_portal_submission_is_tracked_and_assigned(live_server, new_page, agent, technician, tmp_path):
+def test_portal_submission_is_tracked_and_assigned(
+    live_server, new_page, agent, technician, tmp_path
+):
     photo = tmp_path / "空调照片.png"
     photo.write_bytes(PNG)
 
