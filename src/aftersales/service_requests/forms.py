@@ -14,8 +14,6 @@ from aftersales.service_requests import access, selectors
 from aftersales.service_requests.models import ServiceRequest
 from aftersales.service_requests.transitions import Transition
 
-PER_PAGE = 25
-
 SAVED_VIEW_LABELS = {
     "open": _("Open"),
     "mine": _("Mine"),

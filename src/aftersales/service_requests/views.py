@@ -28,6 +28,7 @@ from aftersales.service_requests.models import ServiceRequest
 LIST = "service_requests/service_request_list.html"
 DETAIL = "service_requests/service_request_detail.html"
 NEW = "service_requests/service_request_new.html"
+PER_PAGE = 25
 
 # How a refusal is answered: the API's codes (SPEC §6), so scripts and people agree.
 ERROR_STATUS = {"invalid": 400, "forbidden": 403, "invalid_transition": 409, "conflict": 409}
@@ -70,7 +71,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if search:
         requests = search_filter(requests, search, include_internal=access.is_staff(user))
     requests = selectors.service_request_order(requests, query.cleaned_data.get("ordering"))
-    page = Paginator(requests, forms.PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
     views = selectors.SAVED_VIEWS if access.is_staff(user) else forms.CUSTOMER_VIEWS
     context = _console(
         user,

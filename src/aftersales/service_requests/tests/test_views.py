@@ -598,6 +598,18 @@ def test_new_request_page_defaults_to_a_call_now_in_the_users_time_zone(client, 
     assert response.context["form"]["channel"].value() == "phone"
 
 
+def test_received_at_is_read_in_the_users_own_time_zone(client, agent):
+    agent.time_zone = "Europe/Berlin"
+    agent.save(update_fields=["time_zone"])
+    client.force_login(agent)
+    with time_machine.travel(datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)):
+        response = client.post(url("new"), _intake(received_at="2026-01-05T09:30"))
+    assert response.status_code == 302
+    created = ServiceRequest.objects.get()
+    # 09:30 in Berlin (UTC+1 in winter) is 08:30 UTC, half an hour before "now".
+    assert created.received_at == datetime.datetime(2026, 1, 5, 8, 30, tzinfo=datetime.UTC)
+
+
 def test_new_request_for_a_new_customer(client, agent):
     client.force_login(agent)
     response = client.post(url("new"), _intake(attachments=[png()]), follow=True)
