@@ -59,6 +59,7 @@ CREATE_SR = row(
 )
 DIRECTORY_WRITE = row(403, agent=201, supervisor=201, admin_user=201)
 ADMIN_ONLY = row(403, admin_user=200)
+DIRECTORY_CHANGE = row(403, agent=200, supervisor=200, admin_user=200)
 
 MATRIX = {
     # name: (method, path template, payload kind, expected)
@@ -113,21 +114,13 @@ MATRIX = {
         "get",
         "/api/v1/customers/{customer}/",
         None,
-        row(
-            404,
-            customer_user=200,
-            agent=200,
-            technician=200,
-            supervisor=200,
-            analyst=200,
-            admin_user=200,
-        ),
+        SEE_R,  # R's customer and unit are seen by those who see R
     ),
     "customer-detail:patch": (
         "patch",
         "/api/v1/customers/{customer}/",
         "customer_patch",
-        row(403, agent=200, supervisor=200, admin_user=200),
+        DIRECTORY_CHANGE,
     ),
     "product-list": ("get", "/api/v1/products/", None, row(200)),
     "product-list:post": ("post", "/api/v1/products/", "product", DIRECTORY_WRITE),
@@ -136,7 +129,7 @@ MATRIX = {
         "patch",
         "/api/v1/products/{product}/",
         "product_patch",
-        row(403, agent=200, supervisor=200, admin_user=200),
+        DIRECTORY_CHANGE,
     ),
     "unit-list": ("get", "/api/v1/units/", None, row(200)),
     "unit-list:post": ("post", "/api/v1/units/", "unit", DIRECTORY_WRITE),
@@ -144,21 +137,13 @@ MATRIX = {
         "get",
         "/api/v1/units/{unit}/",
         None,
-        row(
-            404,
-            customer_user=200,
-            agent=200,
-            technician=200,
-            supervisor=200,
-            analyst=200,
-            admin_user=200,
-        ),
+        SEE_R,  # R's customer and unit are seen by those who see R
     ),
     "unit-detail:patch": (
         "patch",
         "/api/v1/units/{unit}/",
         "unit_patch",
-        row(403, agent=200, supervisor=200, admin_user=200),
+        DIRECTORY_CHANGE,
     ),
     "user-list": ("get", "/api/v1/users/", None, ADMIN_ONLY),
     "user-list:post": ("post", "/api/v1/users/", "user", row(403, admin_user=201)),
