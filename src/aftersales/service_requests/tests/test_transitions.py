@@ -219,3 +219,14 @@ def test_who_may_take_which_action(
             services.service_request_act(sr, action, by=actor, data=_inputs(action, technician))
         sr.refresh_from_db()
         assert sr.status == state
+
+
+def test_the_lifecycle_document_is_current():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from aftersales.service_requests import lifecycle_doc
+
+    written = (Path(settings.BASE_DIR) / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    assert written == lifecycle_doc.render(), "run: manage.py lifecycle_doc"
