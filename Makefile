@@ -36,8 +36,8 @@ check-migrations: install
 	@AFTERSALES_DATA_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run
 
 messages: install
-	@cd src/aftersales && ../../$(MANAGE) makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore "*/tests/*" && ../../$(MANAGE) makemessages -d djangojs -l zh_Hans -l zh_Hant -l en --no-obsolete 2>/dev/null || true
-	@cd src/aftersales && ../../$(MANAGE) compilemessages
+	@AFTERSALES_DATA_DIR=$$(mktemp -d) $(MANAGE) makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*" --ignore "*/tests/*"
+	@AFTERSALES_DATA_DIR=$$(mktemp -d) $(MANAGE) compilemessages --ignore ".venv/*" --ignore "var/*"
 
 bench: install
 	@$(PY) bench/run.py
