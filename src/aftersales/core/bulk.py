@@ -1,0 +1,861 @@
+"""Loading a large number of service requests fast, for benchmarks and capacity tests.
+
+- bulk_seed: `count` requests with customers, units, events, replies and their search
+  documents, written with COPY on PostgreSQL and executemany on SQLite
+
+The rows are exactly what the services would have stored for the same facts — numbers
+SR-YYYYMMDD-NNNN reserved from ServiceNumberCounter, priorities from the impact × urgency
+matrix, due times from the default targets, normalised phone and email keys, tokens made by
+search.tokens — but without one ORM round trip per row, which would take hours for a million.
+Every run adds to what is there; ids continue after the current largest ones.
+"""
+
+import datetime
+import functools
+import itertools
+import json
+import operator
+import queue
+import random
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from aftersales.accounts.models import Team, User
+from aftersales.catalog.models import Product, Unit
+from aftersales.core import demo, demo_data
+from aftersales.core.text import normalise_email, normalise_phone
+from aftersales.customers.models import Customer
+from aftersales.search import schema, tokens
+from aftersales.search.models import SearchDocument
+from aftersales.service_requests import deadlines, numbering, priority
+from aftersales.service_requests.models import (
+    Comment,
+    PriorityRule,
+    ServiceNumberCounter,
+    ServiceRequest,
+    ServiceRequestEvent,
+)
+
+S = ServiceRequest.Status
+BATCH = 10_000
+# From this many requests on, PostgreSQL's search indexes are dropped for the load and built
+# again at the end: building a GIN index in one go is several times faster than growing it.
+GIN_REBUILD_FROM = 50_000
+
+# Final state by age in days: (upper bound, weights over STATES).
+STATES = [
+    S.NEW,
+    S.ASSIGNED,
+    S.IN_PROGRESS,
+    S.PENDING_APPROVAL,
+    S.PENDING_CUSTOMER,
+    S.SCHEDULED,
+    S.RESOLVED,
+    S.CLOSED,
+    S.REOPENED,
+    S.CANCELLED,
+]
+_AGE_WEIGHTS = [
+    (2, [22, 18, 15, 6, 8, 10, 12, 4, 1, 4]),
+    (10, [3, 5, 12, 5, 8, 8, 20, 27, 6, 6]),
+    (10**6, [0.2, 0.3, 1, 0.5, 1, 0.5, 3, 86, 0.5, 7]),
+]
+# The action that brought a request into its final state (for its status_changed event).
+_LAST_ACTION = {
+    S.ASSIGNED: "assign",
+    S.IN_PROGRESS: "start",
+    S.PENDING_APPROVAL: "request-approval",
+    S.PENDING_CUSTOMER: "wait-customer",
+    S.SCHEDULED: "schedule",
+    S.RESOLVED: "resolve",
+    S.CLOSED: "close",
+    S.REOPENED: "reopen",
+    S.CANCELLED: "cancel",
+}
+_RESOLVED_STATES = {S.RESOLVED, S.CLOSED}
+CHANNELS = [channel for channel, _weight in demo.CHANNELS]
+CHANNEL_WEIGHTS = [weight for _channel, weight in demo.CHANNELS]
+
+
+@dataclass
+class BulkResult:
+    requests: int
+    rows: int
+    seconds: float
+
+
+# --- Writing rows without the ORM ------------------------------------------------------------
+
+
+class _Table:
+    """One model's table: its columns in order, the defaults of the ones a row leaves out,
+    and how each value is handed to the database driver."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.name = model._meta.db_table
+        self.fields = list(model._meta.concrete_fields)
+        self.columns = [f.column for f in self.fields]
+        self.defaults: dict[str, Any] = {}
+        for f in self.fields:
+            if f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            elif f.null:
+                self.defaults[f.attname] = None
+            elif isinstance(f, models.CharField | models.TextField):
+                self.defaults[f.attname] = ""
+        self.attnames = [f.attname for f in self.fields]
+        self.adapters = [self._adapter(f) for f in self.fields]
+
+    @staticmethod
+    def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+        if isinstance(field, models.JSONField):
+            return lambda v: json.dumps(v, ensure_ascii=False)
+        if connection.vendor != "sqlite":
+            return None
+        # What Django's SQLite backend stores: naive UTC text, ISO dates, 0/1.
+        if isinstance(field, models.DateTimeField):
+            return lambda v: (
+                None
+                if v is None
+                else v.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
+            )
+        if isinstance(field, models.DateField):
+            return lambda v: None if v is None else v.isoformat()
+        if isinstance(field, models.BooleanField):
+            return lambda v: None if v is None else int(v)
+        return None
+
+    def tuples(self, rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        pick = operator.itemgetter(*self.attnames)
+        defaults = self.defaults
+        adapted = [(i, a) for i, a in enumerate(self.adapters) if a is not None]
+        out = []
+        for row in rows:
+            values = pick({**defaults, **row})
+            if adapted:
+                values = list(values)
+                for i, adapt in adapted:
+                    if values[i] is not None:
+                        values[i] = adapt(values[i])
+                values = tuple(values)
+            out.append(values)
+        return out
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self.write_tuples(self.tuples(rows))
+
+    def write_tuples(self, data: list[tuple[Any, ...]]) -> int:
+        if not data:
+            return 0
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                sql = f"COPY {quote(self.name)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for values in data:
+                        copy.write_row(values)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(
+                    f"INSERT INTO {quote(self.name)} ({columns}) VALUES ({marks})",  # noqa: S608
+                    data,
+                )
+        return len(data)
+
+
+def _next_id(model: type[models.Model]) -> int:
+    top = model.objects.aggregate(top=models.Max("pk"))["top"]
+    return (top or 0) + 1
+
+
+def _lock(*tables: type[models.Model]) -> None:
+    # Explicit ids are taken from the current maximum: keep other writers out meanwhile.
+    # (SQLite's IMMEDIATE transactions already hold the database's write lock.)
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _sequences_reset(*tables: type[models.Model]) -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(), list(tables))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _search_indexes_drop() -> None:
+    with connection.cursor() as cursor:
+        for sql in schema.POSTGRES_DROP:
+            cursor.execute(sql)
+
+
+def _search_indexes_create() -> None:
+    """Build the search indexes side by side, one connection each: a GIN build uses one core."""
+
+    def build(sql: str) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                cursor.execute(sql)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(schema.POSTGRES_CREATE)) as pool:
+        list(pool.map(build, schema.POSTGRES_CREATE))
+
+
+def _reserve_numbers(day: datetime.date, count: int) -> int:
+    """Take `count` numbers of `day` from its counter at once; returns the first."""
+    table = connection.ops.quote_name(ServiceNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - our table
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + %s RETURNING last",
+            [day, count, count],
+        )
+        (last,) = cursor.fetchone()
+    return last - count + 1
+
+
+# --- The directory the requests refer to -----------------------------------------------------
+
+
+@dataclass
+class _CustomerRow:
+    id: int
+    name: str
+    phone: str
+    email: str
+    address: str
+    organisation: str
+    tokens: list[str]
+    phone_key: str
+    email_key: str
+
+
+@dataclass
+class _UnitRow:
+    id: int
+    customer: int
+    product: int
+    line: str
+    serial: str
+    batch: str
+    produced: datetime.date
+    purchased: datetime.date
+    channel: str
+    tokens: list[str]
+
+
+def _staff_ensure() -> tuple[list[tuple[int, list[int]]], list[int]]:
+    """Bulk teams with technicians, and a few agents; created once, reused by later runs."""
+    teams = []
+    for index in range(1, 9):
+        team, _ = Team.objects.get_or_create(
+            name=f"批量服务{index}组",
+            defaults={"name_en": f"Bulk service team {index}", "kind": Team.Kind.FIELD_SERVICE},
+        )
+        members = []
+        for member in range(1, 6):
+            user, created = User.objects.get_or_create(
+                username=f"bulk-tech-{index}-{member}",
+                defaults={"role": User.Role.TECHNICIAN, "first_name": f"技师{index}-{member}"},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                user.teams.add(team)
+            members.append(user.pk)
+        teams.append((team.pk, members))
+    agents = []
+    for index in range(1, 6):
+        user, created = User.objects.get_or_create(
+            username=f"bulk-agent-{index}",
+            defaults={"role": User.Role.AGENT, "first_name": f"客服{index}"},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        agents.append(user.pk)
+    return teams, agents
+
+
+def _products_ensure() -> dict[str, tuple[int, str, str, int]]:
+    """The demo catalogue (created if missing): model -> (id, line, name, warranty)."""
+    found = {}
+    for model, line, name, name_en, warranty, _prefix in demo_data.PRODUCTS:
+        product, _ = Product.objects.get_or_create(
+            model=model,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "category": demo_data.LINES[line][0],
+                "warranty_months": warranty,
+            },
+        )
+        found[model] = (product.pk, line, product.name, product.warranty_months)
+    return found
+
+
+def _customers_write(
+    rng: random.Random, count: int, now: datetime.datetime, table: _Table
+) -> list[_CustomerRow]:
+    first_id = _next_id(Customer)
+    rows, made = [], []
+    for offset in range(count):
+        pk = first_id + offset
+        city = rng.choice(demo_data.CITIES)
+        surname, given = rng.choice(demo_data.SURNAMES), rng.choice(demo_data.GIVEN_NAMES)
+        is_org = offset % 10 == 9
+        name = (
+            f"{city[0][:-1]}{rng.choice(['华信', '恒达', '金源', '长青', '东方'])}"
+            f"{rng.choice(['物业', '酒店', '学校', '医院', '科技'])}有限公司{pk}"
+            if is_org
+            else surname[0] + given[0]
+        )
+        phone = f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
+        email = f"{surname[1]}.{given[1]}.{pk}@{rng.choice(demo_data.EMAIL_DOMAINS)}"
+        district, street = rng.choice(city[2]), rng.choice(city[3])
+        address = f"{city[0]}{district}{street}{rng.randint(1, 999)}号"
+        organisation = name if is_org else ""
+        rows.append(
+            {
+                "id": pk,
+                "created_at": now,
+                "updated_at": now,
+                "kind": Customer.Kind.ORGANISATION if is_org else Customer.Kind.PERSON,
+                "name": name,
+                "organisation": organisation,
+                "phone": phone,
+                "email": email,
+                "address": address,
+                "region": city[0],
+                "phone_key": normalise_phone(phone),
+                "email_key": normalise_email(email),
+            }
+        )
+        made.append(
+            _CustomerRow(
+                pk,
+                name,
+                phone,
+                email,
+                address,
+                organisation,
+                tokens.index_tokens(" ".join((name, phone, email, address, organisation))),
+                normalise_phone(phone),
+                normalise_email(email),
+            )
+        )
+        if len(rows) >= BATCH:
+            table.write(rows)
+            rows = []
+    table.write(rows)
+    return made
+
+
+def _units_write(
+    rng: random.Random,
+    count: int,
+    customers: list[_CustomerRow],
+    products: dict[str, tuple[int, str, str, int]],
+    now: datetime.datetime,
+    table: _Table,
+) -> list[_UnitRow]:
+    first_id = _next_id(Unit)
+    today = now.date()
+    specs = demo_data.PRODUCTS
+    channels = [c for c in Unit.PurchaseChannel.values if c != "other"]
+    rows, made = [], []
+    for offset in range(count):
+        pk = first_id + offset
+        model, line, _name, _en, _warranty, prefix = rng.choice(specs)
+        product_id = products[model][0]
+        owner = customers[offset % len(customers)] if offset < len(customers) else None
+        owner = owner or rng.choice(customers)
+        produced = today - datetime.timedelta(days=rng.randint(60, 1400))
+        purchased = min(today, produced + datetime.timedelta(days=rng.randint(10, 200)))
+        # Nine digits of the unit id: never the shape of the demo's serial numbers.
+        serial = f"{prefix}{pk:09d}"
+        batch = f"B{produced:%y%m}-{prefix[:2]}{rng.randint(1, 3):02d}"
+        channel = rng.choice(channels)
+        rows.append(
+            {
+                "id": pk,
+                "created_at": now,
+                "updated_at": now,
+                "product_id": product_id,
+                "customer_id": owner.id,
+                "serial_number": serial,
+                "batch_number": batch,
+                "production_date": produced,
+                "purchase_date": purchased,
+                "purchase_channel": channel,
+            }
+        )
+        made.append(
+            _UnitRow(
+                pk,
+                owner.id,
+                product_id,
+                line,
+                serial,
+                batch,
+                produced,
+                purchased,
+                channel,
+                tokens.index_tokens(f"{serial} {batch}"),
+            )
+        )
+        if len(rows) >= BATCH:
+            table.write(rows)
+            rows = []
+    table.write(rows)
+    return made
+
+
+# --- Requests ----------------------------------------------------------------------------------
+
+
+def _day_counts(rng: random.Random, count: int, days: int) -> list[int]:
+    """How many requests each day gets (oldest first), busier towards today, adding to count."""
+    weights = [(0.6 + 0.8 * i / max(1, days - 1)) * rng.uniform(0.7, 1.3) for i in range(days)]
+    total = sum(weights)
+    counts = [int(count * w / total) for w in weights]
+    for i in range(count - sum(counts)):
+        counts[-1 - (i % days)] += 1
+    return counts
+
+
+@functools.cache
+def _sequence_tokens(sequence: int) -> list[str]:
+    return tokens.index_tokens(f"{sequence:04d}")
+
+
+def _tokens_join(*parts: list[str]) -> str:
+    return " ".join(dict.fromkeys(itertools.chain.from_iterable(parts)))
+
+
+@dataclass
+class _Reserved:
+    request_id: int
+    event_id: int
+    comment_id: int
+    first_numbers: dict[datetime.date, int]
+
+
+def _ids_reserve(model: type[models.Model], amount: int) -> int:
+    """The first of `amount` ids that no one else will be given: the table's id sequence is
+    moved past them while inserts are locked out. Call inside a transaction."""
+    _lock(model)
+    first = _next_id(model)
+    last = first + amount - 1
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last])
+        else:
+            cursor.execute("SELECT 1 FROM sqlite_sequence WHERE name = %s", [table])
+            if cursor.fetchone():
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [last, table]
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last]
+                )
+    return first
+
+
+def bulk_seed(
+    *,
+    count: int,
+    seed: int = 1,
+    days: int | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> BulkResult:
+    """Add `count` service requests over the last `days` days (default: up to a year).
+
+    Ids and numbers are reserved first; then one thread makes the rows while this one
+    writes them, a batch per transaction, so Python and the database work at the same time.
+    """
+    started = time.perf_counter()
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    now = timezone.now().replace(microsecond=0)
+    tz = zoneinfo.ZoneInfo(settings.SERVICE_TIME_ZONE)
+    days = days or max(30, min(365, count // 200))
+    tables = {
+        model: _Table(model)
+        for model in (Customer, Unit, ServiceRequest, ServiceRequestEvent, Comment, SearchDocument)
+    }
+
+    with transaction.atomic():
+        _lock(Customer, Unit)
+        teams, agents = _staff_ensure()
+        products = _products_ensure()
+        customers = _customers_write(rng, max(50, count // 10), now, tables[Customer])
+        units = _units_write(rng, max(50, count // 5), customers, products, now, tables[Unit])
+        _sequences_reset(Customer, Unit)
+    rows = len(customers) + len(units)
+
+    day_counts = _day_counts(rng, count, days)
+    first_day = now.astimezone(tz).date() - datetime.timedelta(days=days - 1)
+    with transaction.atomic():
+        # At most two events and two comments per request.
+        reserved = _Reserved(
+            request_id=_ids_reserve(ServiceRequest, count),
+            event_id=_ids_reserve(ServiceRequestEvent, 2 * count),
+            comment_id=_ids_reserve(Comment, 2 * count),
+            first_numbers={
+                first_day + datetime.timedelta(days=offset): _reserve_numbers(
+                    first_day + datetime.timedelta(days=offset), amount
+                )
+                for offset, amount in enumerate(day_counts)
+                if amount
+            },
+        )
+    factory = _RequestFactory(
+        rng=rng,
+        now=now,
+        tz=tz,
+        teams=teams,
+        agents=agents,
+        products=products,
+        customers=customers,
+        units=units,
+        matrix=_priority_matrix(),
+        # As the intake service copies it: the unit's purchase channel in words (in the
+        # language active here; the maker's thread has none).
+        channel_labels={value: str(label) for value, label in Unit.PurchaseChannel.choices},
+        names={
+            user.pk: user.display_name
+            for user in User.objects.filter(pk__in=[*agents, *(m for _t, ms in teams for m in ms)])
+        },
+    )
+    order = (ServiceRequest, ServiceRequestEvent, Comment, SearchDocument)
+
+    def make() -> Iterator[list[list[tuple[Any, ...]]]]:
+        for batch in factory.batches(reserved, first_day, day_counts):
+            yield [tables[model].tuples(part) for model, part in zip(order, batch, strict=True)]
+
+    rebuild_gin = connection.vendor == "postgresql" and count >= GIN_REBUILD_FROM
+    if rebuild_gin:
+        _search_indexes_drop()
+    done = 0
+    try:
+        for batch in _in_background(make()):
+            with transaction.atomic():
+                for model, data in zip(order, batch, strict=True):
+                    rows += tables[model].write_tuples(data)
+            done += len(batch[0])
+            if progress is not None:
+                progress(done, count, time.perf_counter() - started)
+    finally:
+        if rebuild_gin:
+            _search_indexes_create()
+        _sequences_reset(ServiceRequest, ServiceRequestEvent, Comment)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return BulkResult(requests=done, rows=rows, seconds=time.perf_counter() - started)
+
+
+_DONE = object()
+
+
+def _in_background(items: Iterator[Any], *, ahead: int = 2) -> Iterator[Any]:
+    """`items`, made by a thread up to `ahead` in advance; its exceptions are raised here."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(item, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            handoff.put(exc)
+
+    maker = threading.Thread(target=run, name="bulk-rows", daemon=True)
+    maker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        maker.join(timeout=5)
+
+
+def _priority_matrix() -> dict[tuple[str, str], str]:
+    matrix = dict(priority.DEFAULT_MATRIX)
+    matrix.update({(r.impact, r.urgency): r.priority for r in PriorityRule.objects.all()})
+    return matrix
+
+
+class _RequestFactory:
+    """Rows of requests, events, comments and search documents; pure Python, no database."""
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        now: datetime.datetime,
+        tz: zoneinfo.ZoneInfo,
+        teams: list[tuple[int, list[int]]],
+        agents: list[int],
+        products: dict[str, tuple[int, str, str, int]],
+        customers: list[_CustomerRow],
+        units: list[_UnitRow],
+        matrix: dict[tuple[str, str], str],
+        channel_labels: dict[str, str],
+        names: dict[int, str],
+    ):
+        self.names = names
+        self.rng, self.now, self.tz = rng, now, tz
+        self.teams, self.agents, self.units = teams, agents, units
+        self.matrix, self.channel_labels = matrix, channel_labels
+        self.customer_by_id = {c.id: c for c in customers}
+        self.product_by_id = {
+            pk: (line, name, model) for model, (pk, line, name, _w) in products.items()
+        }
+        self.problems_by_line: dict[str, list[tuple[Any, ...]]] = {}
+        for problem in demo_data.PROBLEMS:
+            for line in demo_data.LINES:
+                if problem[0] in {line, ""}:
+                    self.problems_by_line.setdefault(line, []).append(problem)
+        self.text_tokens: dict[tuple[str, str], list[str]] = {}
+        self.reply_tokens = {b: tokens.index_tokens(b) for b in demo_data.FIRST_REPLIES}
+        self.note_tokens = {b: tokens.index_tokens(b) for b in demo_data.INTERNAL_NOTES}
+        self.resolution_tokens = {b: tokens.index_tokens(b) for b in demo_data.RESOLUTIONS}
+
+    def batches(
+        self, reserved: _Reserved, first_day: datetime.date, day_counts: list[int]
+    ) -> Iterator[tuple[list[dict[str, Any]], ...]]:
+        rng, now, tz = self.rng, self.now, self.tz
+        request_id, event_id, comment_id = (
+            reserved.request_id,
+            reserved.event_id,
+            reserved.comment_id,
+        )
+        requests: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        comments: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
+        units, agents, teams = self.units, self.agents, self.teams
+        customer_by_id, product_by_id = self.customer_by_id, self.product_by_id
+        problems_by_line, text_tokens, matrix = self.problems_by_line, self.text_tokens, self.matrix
+        reply_tokens, note_tokens = self.reply_tokens, self.note_tokens
+        resolution_tokens, channel_labels = self.resolution_tokens, self.channel_labels
+        names = self.names
+        for offset, amount in enumerate(day_counts):
+            if not amount:
+                continue
+            day = first_day + datetime.timedelta(days=offset)
+            first_sequence = reserved.first_numbers[day]
+            # "SR-20261122-0001" is tokenised in two halves: tokens never span a dash.
+            day_tokens = tokens.index_tokens(numbering.format_number(day, 0).rsplit("-", 1)[0])
+            moments = sorted(
+                datetime.datetime.combine(
+                    day,
+                    datetime.time(
+                        rng.choice((8, 9, 10, 10, 11, 13, 14, 15, 16, 17, 19, 20, 21)),
+                        rng.randint(0, 59),
+                        rng.randint(0, 59),
+                    ),
+                    tzinfo=tz,
+                ).astimezone(datetime.UTC)
+                for _ in range(amount)
+            )
+            for sequence, received in enumerate(moments, start=first_sequence):
+                received = min(received, now - datetime.timedelta(minutes=1))
+                age_days = (now - received).total_seconds() / 86400
+                weights = next(w for limit, w in _AGE_WEIGHTS if age_days < limit)
+                status = rng.choices(STATES, weights)[0]
+                unit = rng.choice(units)
+                customer = customer_by_id[unit.customer]
+                line, product_name, model = product_by_id[unit.product]
+                problem = rng.choice(problems_by_line[line])
+                _l, title, description, kind, category, impact, urgency = problem
+                description = description.format(product=product_name)
+                key = (title, product_name)
+                if key not in text_tokens:
+                    text_tokens[key] = tokens.index_tokens(
+                        f"{title} {description} {model} {product_name}"
+                    )
+                number = numbering.format_number(day, sequence)
+                prio = matrix[(impact, urgency)]
+                first_due, resolution_due = deadlines.due_times(
+                    received_at=received, priority=prio, kind=kind
+                )
+                channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+                team_id, members = rng.choice(teams)
+                assigned = status not in {S.NEW, S.CANCELLED}
+                responded = (
+                    received + datetime.timedelta(minutes=rng.randint(3, 300))
+                    if status != S.NEW or rng.random() < 0.3
+                    else None
+                )
+                span = max(60.0, (now - received).total_seconds())
+                last_change = received + datetime.timedelta(
+                    seconds=min(span - 30, rng.uniform(0.2, 1.0) * min(span, 4 * 86400))
+                )
+                resolved_at = last_change if status in _RESOLVED_STATES else None
+                resolution = rng.choice(demo_data.RESOLUTIONS) if resolved_at else ""
+                if status == S.CLOSED:
+                    resolved_at = received + (last_change - received) * 0.7
+                row = {
+                    "id": request_id,
+                    "created_at": received,
+                    "updated_at": last_change if status != S.NEW else received,
+                    "number": number,
+                    "status": status,
+                    "kind": kind,
+                    "category": category,
+                    "impact": impact,
+                    "urgency": urgency,
+                    "priority": prio,
+                    "channel": channel,
+                    "customer_id": customer.id,
+                    "contact_name": customer.name,
+                    "contact_phone": customer.phone,
+                    "contact_email": customer.email,
+                    "contact_phone_key": customer.phone_key,
+                    "contact_email_key": customer.email_key,
+                    "address": customer.address,
+                    "organisation": customer.organisation,
+                    "product_id": unit.product,
+                    "unit_id": unit.id,
+                    "serial_number": unit.serial,
+                    "batch_number": unit.batch,
+                    "production_date": unit.produced,
+                    "purchase_date": unit.purchased,
+                    "purchase_channel": channel_labels[unit.channel],
+                    "title": title,
+                    "description": description,
+                    "received_at": received,
+                    "recorded_by_id": None if channel == "web" else rng.choice(agents),
+                    "team_id": team_id if assigned else None,
+                    "assignee_id": rng.choice(members) if assigned else None,
+                    "scheduled_for": (
+                        now + datetime.timedelta(hours=rng.randint(18, 96))
+                        if status == S.SCHEDULED
+                        else None
+                    ),
+                    "first_response_due_at": first_due,
+                    "first_responded_at": responded,
+                    "resolution_due_at": resolution_due,
+                    "resolved_at": resolved_at,
+                    "closed_at": last_change if status == S.CLOSED else None,
+                    "cancelled_at": last_change if status == S.CANCELLED else None,
+                    "resolution": resolution,
+                    "reopen_count": 1 if status == S.REOPENED else 0,
+                    "paused_since": last_change if status == S.PENDING_CUSTOMER else None,
+                    "version": 1 if status == S.NEW else 3,
+                }
+                requests.append(row)
+                events.append(
+                    {
+                        "id": event_id,
+                        "request_id": request_id,
+                        "kind": ServiceRequestEvent.Kind.CREATED,
+                        "actor_id": row["recorded_by_id"],
+                        "to_status": S.NEW,
+                        "changes": {"channel": channel, "priority": prio},
+                        "created_at": received,
+                    }
+                )
+                event_id += 1
+                if status != S.NEW:
+                    events.append(
+                        {
+                            "id": event_id,
+                            "request_id": request_id,
+                            "kind": ServiceRequestEvent.Kind.STATUS_CHANGED,
+                            "action": _LAST_ACTION[status],
+                            "actor_id": row["assignee_id"] or rng.choice(agents),
+                            "from_status": S.NEW,
+                            "to_status": status,
+                            "note": resolution,
+                            "created_at": last_change,
+                        }
+                    )
+                    event_id += 1
+                public_parts = [
+                    day_tokens,
+                    _sequence_tokens(sequence),
+                    text_tokens[key],
+                    customer.tokens,
+                    unit.tokens,
+                ]
+                internal_parts: list[list[str]] = []
+                if resolution:
+                    public_parts.append(resolution_tokens[resolution])
+                if responded is not None:
+                    body = rng.choice(demo_data.FIRST_REPLIES)
+                    comments.append(
+                        {
+                            "id": comment_id,
+                            "request_id": request_id,
+                            "author_id": row["recorded_by_id"] or agents[0],
+                            "author_name": names[row["recorded_by_id"] or agents[0]],
+                            "body": body,
+                            "is_internal": False,
+                            "created_at": responded,
+                        }
+                    )
+                    comment_id += 1
+                    public_parts.append(reply_tokens[body])
+                    if rng.random() < 0.25:
+                        note = rng.choice(demo_data.INTERNAL_NOTES)
+                        comments.append(
+                            {
+                                "id": comment_id,
+                                "request_id": request_id,
+                                "author_id": row["assignee_id"] or agents[0],
+                                "author_name": names[row["assignee_id"] or agents[0]],
+                                "body": note,
+                                "is_internal": True,
+                                "created_at": responded,
+                            }
+                        )
+                        comment_id += 1
+                        internal_parts.append(note_tokens[note])
+                documents.append(
+                    {
+                        "request_id": request_id,
+                        "public": _tokens_join(*public_parts),
+                        "internal": _tokens_join(*internal_parts),
+                    }
+                )
+                request_id += 1
+                if len(requests) >= BATCH:
+                    yield requests, events, comments, documents
+                    requests, events, comments, documents = [], [], [], []
+        if requests:
+            yield requests, events, comments, documents
