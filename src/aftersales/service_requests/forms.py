@@ -151,7 +151,7 @@ NEED_FIELDS = {
     "assignee": _assignee_field,
     "reason": lambda: _text_field(_("Reason"), 2000),
     "note": lambda: _text_field(_("Note"), 2000),
-    "resolution": lambda: _text_field(_("Resolution"), 20000),
+    "resolution": lambda: _text_field(_("How it was resolved"), 20000),
     "scheduled_for": lambda: forms.DateTimeField(
         label=_("Visit at"), required=False, widget=DateTimeLocalInput()
     ),

@@ -22,6 +22,12 @@ TRACK = reverse("portal:track")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
+@pytest.fixture
+def client():
+    """These tests read the English texts; the Chinese ones are checked in test_translations."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
