@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -41,6 +42,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status=code)
+    if isinstance(exc, IntegrityError):
+        # Two writers raced past the validators; the database kept its invariant.
+        return Response(
+            {
+                "message": _("This conflicts with data that already exists; reload and try again."),
+                "code": "conflict",
+            },
+            status=409,
+        )
     if isinstance(exc, Http404):
         return Response({"message": _("Not found."), "code": "not_found"}, status=404)
     if isinstance(exc, PermissionDenied):

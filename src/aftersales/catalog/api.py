@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
+from rest_framework.validators import UniqueValidator
 
 from aftersales.api.serializers import CleanCharField
 from aftersales.catalog.models import Product, Unit
@@ -14,7 +15,12 @@ from aftersales.service_requests import access
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    model = CleanCharField(max_length=100)
+    model = CleanCharField(
+        max_length=100,
+        validators=[
+            UniqueValidator(Product.objects.all(), message=_("A product with this model exists."))
+        ],
+    )
     name = CleanCharField(max_length=200)
     name_en = CleanCharField(max_length=200, required=False, allow_blank=True)
     category = CleanCharField(max_length=100, required=False, allow_blank=True)
@@ -34,7 +40,12 @@ class ProductViewSet(viewsets.ModelViewSet):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    serial_number = CleanCharField(max_length=100)
+    serial_number = CleanCharField(
+        max_length=100,
+        validators=[
+            UniqueValidator(Unit.objects.all(), message=_("A unit with this serial number exists."))
+        ],
+    )
     batch_number = CleanCharField(max_length=100, required=False, allow_blank=True)
     warranty_end = serializers.DateField(read_only=True)
     in_warranty = serializers.SerializerMethodField()

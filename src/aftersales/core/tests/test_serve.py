@@ -79,7 +79,8 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         health: dict = {}
-        deadline = time.monotonic() + 45
+        # Generous: first start migrates and compresses static files, and CI runs tests in parallel.
+        deadline = time.monotonic() + 150
         while time.monotonic() < deadline and server.poll() is None:
             try:
                 status, _headers, body = _get(f"{base}/api/v1/health/")
