@@ -377,10 +377,18 @@ def test_too_many_files_in_one_upload_are_refused(agent, customer_a):
 
 def test_duplicate_product_model_and_serial_are_400_not_500(agent):
     api = client_for(agent)
-    assert api.post("/api/v1/products/", {"model": "KFR-1", "name": "空调"}, format="json").status_code == 201
+    assert (
+        api.post("/api/v1/products/", {"model": "KFR-1", "name": "空调"}, format="json").status_code
+        == 201
+    )
     again = api.post("/api/v1/products/", {"model": "KFR-1", "name": "空调"}, format="json")
     assert again.status_code == 400 and "model" in again.json()["fields"]
     product = api.get("/api/v1/products/").json()["results"][0]["id"]
-    assert api.post("/api/v1/units/", {"product": product, "serial_number": "S1"}, format="json").status_code == 201
+    assert (
+        api.post(
+            "/api/v1/units/", {"product": product, "serial_number": "S1"}, format="json"
+        ).status_code
+        == 201
+    )
     twice = api.post("/api/v1/units/", {"product": product, "serial_number": "S1"}, format="json")
     assert twice.status_code == 400 and "serial_number" in twice.json()["fields"]
