@@ -10,6 +10,21 @@ from rest_framework.authtoken.models import Token
 from aftersales.config.wsgi import application
 from aftersales.service_requests.tests.factories import make_request
 
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly would close the database connection after each request
+    (as in production), ending the test's transaction; Django's test client avoids the same."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 
 
