@@ -9,6 +9,7 @@ from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.customers.api import CustomerViewSet
 from aftersales.portal.api import TrackApi
 from aftersales.service_requests import api as sr
+from aftersales.sla.api import CalendarViewSet, SlaPolicyViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -16,6 +17,8 @@ router.register("products", ProductViewSet, basename="product")
 router.register("units", UnitViewSet, basename="unit")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 
 NUMBER = "<str:number>"
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "aftersales.accounts",
     "aftersales.customers",
     "aftersales.catalog",
+    "aftersales.sla",
     "aftersales.service_requests",
     "aftersales.search",
     "aftersales.portal",

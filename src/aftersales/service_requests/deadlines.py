@@ -1,14 +1,22 @@
-"""Response-time targets on a 24×7 clock (SPEC §4 defaults); the SLA engine replaces this.
+"""Due times of a request and the state of each target (SPEC §4).
 
-Pure functions: no database, aware datetimes only.
+The policy, its calendars and the arithmetic are the SLA engine's (`aftersales.sla`); this
+module feeds it the request and its history (the waits for the customer) and keeps the
+results as columns of the request: due times, warning times, the calendars counted on.
 """
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.sla import calendar as business
+from aftersales.sla import engine
+
 HOUR = datetime.timedelta(hours=1)
+Pause = tuple[datetime.datetime, datetime.datetime | None]
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,8 @@ class Targets:
     resolution: datetime.timedelta
 
 
+# Used only where no policy applies (all policies switched off) and by the bulk loader:
+# SPEC §4's targets on a 24×7 clock.
 DEFAULT_TARGETS = {
     "urgent": Targets(1 * HOUR, 24 * HOUR),
     "high": Targets(4 * HOUR, 16 * HOUR),
@@ -24,7 +34,6 @@ DEFAULT_TARGETS = {
     "low": Targets(24 * HOUR, 40 * HOUR),
 }
 COMPLAINT_TARGETS = Targets(24 * HOUR, 48 * HOUR)
-WARNING_SHARE = 0.75
 
 STATE_LABELS = {
     "ok": _("On track"),
@@ -35,25 +44,107 @@ STATE_LABELS = {
     "missed": _("Missed"),
 }
 
-
-def targets_for(*, priority: str, kind: str) -> Targets:
-    if kind == "complaint":
-        return COMPLAINT_TARGETS
-    return DEFAULT_TARGETS[priority]
+# The columns `apply_due_times` sets, for save(update_fields=...).
+DUE_FIELDS = [
+    "sla_policy",
+    "sla_warning_percent",
+    "first_response_calendar",
+    "first_response_minutes",
+    "first_response_warn_at",
+    "first_response_due_at",
+    "resolution_calendar",
+    "resolution_minutes",
+    "resolution_warn_at",
+    "resolution_due_at",
+    "paused_seconds",
+]
 
 
 def due_times(
     *, received_at: datetime.datetime, priority: str, kind: str
 ) -> tuple[datetime.datetime, datetime.datetime]:
+    """SPEC §4's targets on a 24×7 clock (no policy, no calendar)."""
     if received_at.tzinfo is None:
         raise ValueError("received_at must be an aware datetime")
-    targets = targets_for(priority=priority, kind=kind)
+    targets = COMPLAINT_TARGETS if kind == "complaint" else DEFAULT_TARGETS[priority]
     return received_at + targets.first_response, received_at + targets.resolution
+
+
+def pauses_of(request: Any, *, ended_now: datetime.datetime | None = None) -> list[Pause]:
+    """The request's waits for the customer, from its history. `ended_now` closes the
+    running one (the request is leaving `pending_customer` at that moment)."""
+    pauses: list[Pause] = []
+    started: datetime.datetime | None = None
+    for event in request.events.filter(kind="status_changed").order_by("created_at", "id"):
+        if event.to_status == "pending_customer" and started is None:
+            started = event.created_at
+        elif event.from_status == "pending_customer" and started is not None:
+            pauses.append((started, event.created_at))
+            started = None
+    if started is not None:
+        pauses.append((started, ended_now))
+    return pauses
+
+
+def apply_due_times(request: Any, *, pauses: list[Pause]) -> None:
+    """Set the request's SLA columns from the policy that matches it now.
+
+    A wait still running does not move the resolution due time yet; when it ends the due
+    time is recomputed with it.
+    """
+    finished = [(start, end) for start, end in pauses if end is not None]
+    due = engine.due_times(
+        received_at=request.received_at,
+        kind=request.kind,
+        category=request.category,
+        channel=request.channel,
+        priority=request.priority,
+        customer_id=request.customer_id,
+        pauses=finished,
+    )
+    target = due.target
+    if target is None:
+        first_due, resolution_due = due_times(
+            received_at=request.received_at, priority=request.priority, kind=request.kind
+        )
+        request.sla_policy = request.first_response_calendar = request.resolution_calendar = None
+        request.first_response_minutes = request.resolution_minutes = None
+        request.first_response_due_at, request.resolution_due_at = first_due, resolution_due
+        share = 0.75
+        request.first_response_warn_at = (
+            request.received_at + (first_due - request.received_at) * share
+        )
+        request.resolution_warn_at = (
+            request.received_at + (resolution_due - request.received_at) * share
+        )
+        request.sla_warning_percent = 75
+        request.paused_seconds = int(sum((end - start).total_seconds() for start, end in finished))
+        return
+    percent = target.policy.warning_percent
+    first_clock = engine.clock_for(target.first_response_calendar)
+    resolution_clock = engine.clock_for(target.resolution_calendar)
+    request.sla_policy = target.policy
+    request.sla_warning_percent = percent
+    request.first_response_calendar = target.first_response_calendar
+    request.first_response_minutes = target.first_response_minutes
+    request.first_response_due_at = due.first_response_due
+    request.first_response_warn_at = first_clock.add(
+        request.received_at, target.first_response_minutes * 60 * percent // 100
+    )
+    request.resolution_calendar = target.resolution_calendar
+    request.resolution_minutes = target.resolution_minutes
+    request.resolution_due_at = due.resolution_due
+    request.resolution_warn_at = business.due_with_pauses(
+        resolution_clock,
+        request.received_at,
+        target.resolution_minutes * 60 * percent // 100,
+        finished,
+    )
+    request.paused_seconds = sum(resolution_clock.elapsed(start, end) for start, end in finished)
 
 
 @dataclass(frozen=True)
 class TargetState:
-    name: str
     state: str
     due_at: datetime.datetime | None
     done_at: datetime.datetime | None
@@ -70,34 +161,72 @@ class TargetState:
         }
 
 
-def target_state(
+def _used_seconds(
+    calendar: Any, start: datetime.datetime, end: datetime.datetime, paused_seconds: int = 0
+) -> int:
+    if end <= start:
+        return 0
+    if calendar is None:
+        return max(0, int((end - start).total_seconds()) - paused_seconds)
+    return max(0, engine.clock_for(calendar).elapsed(start, end) - paused_seconds)
+
+
+def _state(
     *,
-    name: str,
-    start: datetime.datetime,
-    due_at: datetime.datetime | None,
-    done_at: datetime.datetime | None,
     now: datetime.datetime,
-    paused_since: datetime.datetime | None = None,
-    paused_seconds: int = 0,
+    due_at: datetime.datetime | None,
+    warn_at: datetime.datetime | None,
+    done_at: datetime.datetime | None,
+    used: int,
+    budget: int | None,
+    paused: bool = False,
     stopped: bool = False,
 ) -> TargetState:
-    """The state of one target: ok, warning, breached, paused, met or missed."""
-    if due_at is None:
-        return TargetState(name, "ok", None, done_at, 0, None)
-    budget = (due_at - start).total_seconds() - paused_seconds
-    end = done_at or paused_since or now
-    used = max(0, int((end - start).total_seconds()) - paused_seconds)
+    remaining = None if budget is None else budget - used
     if done_at is not None:
-        return TargetState(
-            name, "met" if done_at <= due_at else "missed", due_at, done_at, used, None
-        )
-    if stopped:
-        return TargetState(name, "ok", due_at, None, used, None)
-    remaining = int(budget - used)
-    if paused_since is not None:
-        return TargetState(name, "paused", due_at, None, used, remaining)
-    if now > due_at:
-        return TargetState(name, "breached", due_at, None, used, remaining)
-    if budget > 0 and used >= WARNING_SHARE * budget:
-        return TargetState(name, "warning", due_at, None, used, remaining)
-    return TargetState(name, "ok", due_at, None, used, remaining)
+        late = due_at is not None and done_at > due_at
+        return TargetState("missed" if late else "met", due_at, done_at, used, None)
+    if stopped or due_at is None:
+        return TargetState("ok", due_at, None, used, None if stopped else remaining)
+    if paused:
+        return TargetState("paused", due_at, None, used, remaining)
+    if now >= due_at:
+        return TargetState("breached", due_at, None, used, remaining)
+    if warn_at is not None and now >= warn_at:
+        return TargetState("warning", due_at, None, used, remaining)
+    return TargetState("ok", due_at, None, used, remaining)
+
+
+def sla_block(request: Any, *, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Each target's state (ok, warning, breached, paused, met, missed), due time, and the
+    business time used and remaining on the target's own calendar."""
+    now = now or timezone.now()
+    stopped = request.status == "cancelled"
+    received = request.received_at
+    first_done = request.first_responded_at
+    first_budget = request.first_response_minutes * 60 if request.first_response_minutes else None
+    first = _state(
+        now=now,
+        due_at=request.first_response_due_at,
+        warn_at=request.first_response_warn_at,
+        done_at=first_done,
+        used=_used_seconds(request.first_response_calendar, received, first_done or now),
+        budget=first_budget,
+        stopped=stopped,
+    )
+    resolution_done = request.resolved_at or (
+        request.closed_at if request.status == "closed" else None
+    )
+    end = resolution_done or request.paused_since or now
+    resolution_budget = request.resolution_minutes * 60 if request.resolution_minutes else None
+    resolution = _state(
+        now=now,
+        due_at=request.resolution_due_at,
+        warn_at=request.resolution_warn_at,
+        done_at=resolution_done,
+        used=_used_seconds(request.resolution_calendar, received, end, request.paused_seconds),
+        budget=resolution_budget,
+        paused=request.paused_since is not None,
+        stopped=stopped,
+    )
+    return {"first_response": first.as_dict(), "resolution": resolution.as_dict()}

@@ -21,6 +21,7 @@ from aftersales.service_requests.models import (
     ServiceRequest,
     ServiceRequestEvent,
 )
+from aftersales.sla import engine
 
 # Most pressing first: the one badge a list row shows.
 SLA_SEVERITY = ("breached", "missed", "warning", "paused", "ok", "met")
@@ -37,6 +38,15 @@ def sla_badges(request: ServiceRequest) -> dict[str, Any]:
     ]
     worst = min(targets, key=lambda t: SLA_SEVERITY.index(t["state"]))
     return {"targets": targets, "worst": worst}
+
+
+def holiday_gaps(request: ServiceRequest) -> list[int]:
+    """Years the resolution target runs into for which its calendar lacks holiday data: the
+    due time may be wrong there until an admin enters that year's notice."""
+    calendar = request.resolution_calendar
+    if calendar is None or not request.is_open or request.resolution_due_at is None:
+        return []
+    return engine.missing_holiday_years(calendar, request.received_at, request.resolution_due_at)
 
 
 def warranty(request: ServiceRequest) -> dict[str, Any] | None:

@@ -186,6 +186,39 @@ class ServiceRequest(BaseModel):
     )
     scheduled_for = models.DateTimeField(_("visit scheduled for"), null=True, blank=True)
 
+    # Deadlines are columns (computed by sla.engine from the policy and its calendars, and
+    # recomputed from the history when what they depend on changes), so lists, filters and
+    # the SLA sweep read them without any arithmetic.
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    sla_warning_percent = models.PositiveSmallIntegerField(default=75, editable=False)
+    first_response_calendar = models.ForeignKey(
+        "sla.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_calendar = models.ForeignKey(
+        "sla.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(
@@ -198,7 +231,8 @@ class ServiceRequest(BaseModel):
         _("resolution"), max_length=20000, blank=True, validators=[validate_clean_text]
     )
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0, editable=False)
-    # Time waiting for the customer does not count towards resolution (SPEC §4).
+    # Time waiting for the customer does not count towards resolution (SPEC §4):
+    # the running wait, and the business seconds of the finished ones.
     paused_since = models.DateTimeField(null=True, blank=True, editable=False)
     paused_seconds = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

@@ -18,7 +18,15 @@ from aftersales.service_requests.models import (
     ServiceRequestEvent,
 )
 
-LIST_RELATED = ("customer", "assignee", "team", "product")
+LIST_RELATED = (
+    "customer",
+    "assignee",
+    "team",
+    "product",
+    "first_response_calendar",
+    "resolution_calendar",
+    "sla_policy",
+)
 
 
 def service_request_list(user: User) -> QuerySet[ServiceRequest]:
@@ -91,27 +99,7 @@ SAVED_VIEWS = ("open", "mine", "team", "unassigned", "overdue", "all")
 
 
 def sla_block(request: ServiceRequest, *, now: datetime.datetime | None = None) -> dict[str, Any]:
-    now = now or timezone.now()
-    stopped = request.status in {ServiceRequest.Status.CANCELLED}
-    first = deadlines.target_state(
-        name="first_response",
-        start=request.received_at,
-        due_at=request.first_response_due_at,
-        done_at=request.first_responded_at,
-        now=now,
-        stopped=stopped,
-    )
-    resolution = deadlines.target_state(
-        name="resolution",
-        start=request.received_at,
-        due_at=request.resolution_due_at,
-        done_at=request.resolved_at or (request.closed_at if request.status == "closed" else None),
-        now=now,
-        paused_since=request.paused_since,
-        paused_seconds=request.paused_seconds,
-        stopped=stopped,
-    )
-    return {"first_response": first.as_dict(), "resolution": resolution.as_dict()}
+    return deadlines.sla_block(request, now=now)
 
 
 ORDERINGS = {

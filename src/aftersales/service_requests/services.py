@@ -7,6 +7,7 @@
 - service_request_act: run a lifecycle action (assign, start, …, cancel) with its inputs
 - comment_add: a public reply or an internal note, with attachments
 - attachment_add: store a file after checking its type by content
+- due_times_recompute: after a calendar or policy change, open requests' due times anew
 """
 
 import datetime
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,7 @@ CUSTOMER_FIELDS = {
 STAFF_FIELDS = CUSTOMER_FIELDS | {"impact", "urgency", "channel", "received_at", "team"}
 EDITABLE_FIELDS = STAFF_FIELDS - {"received_at", "channel"}
 # Changing any of these moves the due times (SPEC §4).
-_DEADLINE_FIELDS = {"impact", "urgency", "kind"}
+_DEADLINE_FIELDS = {"impact", "urgency", "kind", "category"}
 
 
 def _validation_to_domain(exc: ValidationError) -> DomainError:
@@ -129,12 +130,10 @@ def _resolve_unit_and_product(request: ServiceRequest) -> None:
 
 
 def _set_deadlines(request: ServiceRequest) -> None:
+    """Priority from the matrix, then the due times from the SLA policy and the history."""
     request.priority = priority.priority_for(impact=request.impact, urgency=request.urgency)
-    first_due, resolution_due = deadlines.due_times(
-        received_at=request.received_at, priority=request.priority, kind=request.kind
-    )
-    request.first_response_due_at = first_due
-    request.resolution_due_at = resolution_due + datetime.timedelta(seconds=request.paused_seconds)
+    pauses = deadlines.pauses_of(request) if request.pk else []
+    deadlines.apply_due_times(request, pauses=pauses)
 
 
 def _check_received_at(received_at: datetime.datetime, now: datetime.datetime) -> None:
@@ -502,3 +501,46 @@ def attachment_add(
         default_storage.delete(stored_name)
         raise
     return attachment
+
+
+def due_times_recompute(*, calendar_id: int | None = None, batch_size: int = 500) -> int:
+    """Recompute the due times of open requests from their history (SPEC §4): all of them
+    after a policy change, those counting on `calendar_id` after a calendar change.
+    Each request in its own short transaction under a row lock; returns how many changed."""
+    open_requests = ServiceRequest.objects.filter(status__in=ServiceRequest.OPEN_STATUSES)
+    if calendar_id is not None:
+        open_requests = open_requests.filter(
+            Q(first_response_calendar_id=calendar_id) | Q(resolution_calendar_id=calendar_id)
+        )
+    changed = 0
+    last_id = 0
+    while True:
+        ids = list(
+            open_requests.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return changed
+        for request_id in ids:
+            with transaction.atomic():
+                request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
+                if request is None or not request.is_open:
+                    continue
+                before = {
+                    f: _json_value(getattr(request, f))
+                    for f in ("first_response_due_at", "resolution_due_at")
+                }
+                deadlines.apply_due_times(request, pauses=deadlines.pauses_of(request))
+                after = {f: _json_value(getattr(request, f)) for f in before}
+                request.save(update_fields=[*deadlines.DUE_FIELDS, "updated_at"])
+                if before != after:
+                    changed += 1
+                    ServiceRequestEvent.objects.create(
+                        request=request,
+                        kind=ServiceRequestEvent.Kind.UPDATED,
+                        actor=None,
+                        note=_("Due times recomputed after a change of the SLA configuration."),
+                        changes={f: [before[f], after[f]] for f in before if before[f] != after[f]},
+                    )
+        last_id = ids[-1]

@@ -4,7 +4,6 @@ Each action: the states it leaves from, the state it goes to, who may take it, a
 needs. `apply` is the only code that assigns `ServiceRequest.status`.
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict, InvalidTransition, NotAllowed
-from aftersales.service_requests import access
+from aftersales.service_requests import access, deadlines
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 
 S = ServiceRequest.Status
@@ -204,13 +203,12 @@ def apply(
         setattr(locked, field, value)
         update.add(field)
     if old == S.PENDING_CUSTOMER and locked.paused_since is not None:
-        # Leaving the customer's wait: the resolution clock resumes, later by the pause.
-        paused = max(0, int((now - locked.paused_since).total_seconds()))
-        locked.paused_seconds += paused
-        if locked.resolution_due_at is not None:
-            locked.resolution_due_at += datetime.timedelta(seconds=paused)
+        # Leaving the customer's wait: the resolution clock resumes; its due time is
+        # recomputed from the history with this wait (business time only) left out.
+        pauses = deadlines.pauses_of(locked, ended_now=now)
         locked.paused_since = None
-        update |= {"paused_seconds", "paused_since", "resolution_due_at"}
+        deadlines.apply_due_times(locked, pauses=pauses)
+        update |= {"paused_since", *deadlines.DUE_FIELDS}
     if transition.target == S.PENDING_CUSTOMER:
         locked.paused_since = now
         update.add("paused_since")

@@ -102,6 +102,7 @@ def _detail_context(http: HttpRequest, request: ServiceRequest, **extra: Any) ->
         user,
         sr=request,
         sla=display.sla_badges(request),
+        holiday_gaps=display.holiday_gaps(request),
         actions=actions,
         comment_form=forms.CommentForm(public=public, internal=internal)
         if public or internal

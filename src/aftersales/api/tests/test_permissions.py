@@ -59,6 +59,7 @@ CREATE_SR = row(
 )
 DIRECTORY_WRITE = row(403, agent=201, supervisor=201, admin_user=201)
 ADMIN_ONLY = row(403, admin_user=200)
+STAFF_ONLY = row(200, customer_user=403, other_customer_user=403)
 DIRECTORY_CHANGE = row(403, agent=200, supervisor=200, admin_user=200)
 
 MATRIX = {
@@ -163,6 +164,31 @@ MATRIX = {
         row(200, customer_user=403, other_customer_user=403),
     ),
     "team-detail:patch": ("patch", "/api/v1/teams/{team}/", "team_patch", ADMIN_ONLY),
+    "calendar-list": ("get", "/api/v1/calendars/", None, STAFF_ONLY),
+    "calendar-list:post": ("post", "/api/v1/calendars/", "calendar", row(403, admin_user=201)),
+    "calendar-detail": ("get", "/api/v1/calendars/{calendar}/", None, STAFF_ONLY),
+    "calendar-detail:patch": ("patch", "/api/v1/calendars/{calendar}/", "team_patch", ADMIN_ONLY),
+    "calendar-detail:delete": (
+        "delete",
+        "/api/v1/calendars/{spare_calendar}/",
+        None,
+        row(403, admin_user=204),
+    ),
+    "calendar-holiday-year": (
+        "post",
+        "/api/v1/calendars/{calendar}/holiday-year/",
+        "notice",
+        ADMIN_ONLY,
+    ),
+    "sla-policy-list": ("get", "/api/v1/sla-policies/", None, STAFF_ONLY),
+    "sla-policy-list:post": ("post", "/api/v1/sla-policies/", "policy", row(403, admin_user=201)),
+    "sla-policy-detail": ("get", "/api/v1/sla-policies/{policy}/", None, STAFF_ONLY),
+    "sla-policy-detail:patch": (
+        "patch",
+        "/api/v1/sla-policies/{policy}/",
+        "team_patch",
+        ADMIN_ONLY,
+    ),
     "team-detail:delete": ("delete", "/api/v1/teams/{spare_team}/", None, row(403, admin_user=204)),
 }
 
@@ -207,6 +233,10 @@ def world(
     )
     services.comment_add(sr, by=agent, body="内部备注：客户脾气急", internal=True)
     spare = Team.objects.create(name="备用组")
+    from aftersales.sla.models import Calendar, SlaPolicy
+
+    spare_calendar = Calendar.objects.create(name="备用日历", always_open=True)
+    working_hours = Calendar.objects.get(name="工作时间")
     return {
         "number": sr.number,
         "attachment": attachment.pk,
@@ -216,6 +246,9 @@ def world(
         "unit": unit.pk,
         "team": team_a.pk,
         "spare_team": spare.pk,
+        "calendar": working_hours.pk,
+        "spare_calendar": spare_calendar.pk,
+        "policy": SlaPolicy.objects.get(name="标准").pk,
     }
 
 
@@ -238,6 +271,24 @@ def _payload(kind, world, n):
         "user_patch": {"phone": "010-1234"},
         "team": {"name": f"新团队{n}"},
         "team_patch": {"name_en": "Field A"},
+        "calendar": {
+            "name": f"日历{n}",
+            "periods": [{"weekday": 0, "start": "09:00", "end": "18:00"}],
+        },
+        "notice": {"year": 2027, "holidays": ["2027-01-01"], "working_days": []},
+        "policy": {
+            "name": f"大客户{n}",
+            "order": 5,
+            "targets": [
+                {
+                    "priority": "high",
+                    "first_response_minutes": 30,
+                    "first_response_calendar": world["calendar"],
+                    "resolution_minutes": 480,
+                    "resolution_calendar": world["calendar"],
+                }
+            ],
+        },
     }[kind]
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from aftersales.core.errors import DomainError, InvalidTransition, NotAllowed
-from aftersales.service_requests import services, transitions
+from aftersales.service_requests import selectors, services, transitions
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 from aftersales.service_requests.tests.factories import make_request, move_to
 
@@ -136,16 +136,21 @@ def test_reopen_counts_and_clears_resolution_time(agent, customer_a):
 
 
 def test_waiting_for_the_customer_pauses_the_resolution_clock(agent, customer_a, time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    utc = datetime.UTC
+    # Monday 2 March 2026, 10:00 in Shanghai; medium priority: 24 working hours.
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 2, 0, tzinfo=utc), tick=False)
     request = move_to(make_request(by=agent, customer=customer_a), "in_progress", by=agent)
-    due = request.resolution_due_at
+    assert request.resolution_due_at == datetime.datetime(2026, 3, 5, 2, 0, tzinfo=utc)  # Thu 10:00
     request = services.service_request_act(
         request, "wait-customer", by=agent, data={"note": "等照片"}
     )
-    time_machine.move_to(datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC), tick=False)
+    assert selectors.sla_block(request)["resolution"]["state"] == "paused"
+    # Back at 13:00 local: three hours of waiting, two of them working time (lunch is not).
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 5, 0, tzinfo=utc), tick=False)
     request = services.service_request_act(request, "start", by=agent)
-    assert request.paused_seconds == 3 * 3600
-    assert request.resolution_due_at == due + datetime.timedelta(hours=3)
+    assert request.paused_seconds == 2 * 3600
+    assert request.resolution_due_at == datetime.datetime(2026, 3, 5, 4, 0, tzinfo=utc)  # Thu 12:00
+    assert selectors.sla_block(request)["resolution"]["state"] == "ok"
 
 
 def test_assignee_must_be_able_to_work_it(agent, analyst, customer_a):
