@@ -26,6 +26,8 @@ LIST_RELATED = (
     "first_response_calendar",
     "resolution_calendar",
     "sla_policy",
+    "recorded_by",
+    "unit__product",
 )
 
 

@@ -392,3 +392,21 @@ def test_duplicate_product_model_and_serial_are_400_not_500(agent):
     )
     twice = api.post("/api/v1/units/", {"product": product, "serial_number": "S1"}, format="json")
     assert twice.status_code == 400 and "serial_number" in twice.json()["fields"]
+
+
+def test_the_list_takes_the_same_queries_for_any_page_size(
+    agent, customer_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for(agent)
+    for _ in range(3):
+        make_request(by=agent, customer=customer_a)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/v1/service-requests/").status_code == 200
+    for _ in range(7):
+        make_request(by=agent, customer=customer_a, serial_number="SN-X")
+    with CaptureQueriesContext(connection) as more:
+        assert api.get("/api/v1/service-requests/").json()["count"] == 10
+    assert len(more.captured_queries) == len(few.captured_queries) <= 8
