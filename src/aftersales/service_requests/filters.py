@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Team
 from aftersales.service_requests.models import Priority, ServiceRequest
-from aftersales.service_requests.selectors import overdue_filter
+from aftersales.service_requests.selectors import overdue_filter, sla_state_filter
 
 
 class ServiceRequestFilter(django_filters.FilterSet):
@@ -33,10 +33,25 @@ class ServiceRequestFilter(django_filters.FilterSet):
         field_name="received_at", lookup_expr="lt", label=_("Received before")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    sla_state = django_filters.ChoiceFilter(
+        choices=[
+            ("ok", _("On track")),
+            ("warning", _("At risk")),
+            ("breached", _("Breached")),
+            ("paused", _("Paused")),
+        ],
+        method="filter_sla_state",
+        label=_("SLA state"),
+    )
 
     class Meta:
         model = ServiceRequest
         fields: list[str] = []
+
+    def filter_sla_state(
+        self, queryset: QuerySet[ServiceRequest], name: str, value: str
+    ) -> QuerySet[ServiceRequest]:
+        return queryset.filter(sla_state_filter(value)) if value else queryset
 
     def filter_overdue(
         self, queryset: QuerySet[ServiceRequest], name: str, value: bool | None

@@ -19,6 +19,7 @@ SAVED_VIEW_LABELS = {
     "mine": _("Mine"),
     "team": _("My teams"),
     "unassigned": _("Unassigned"),
+    "at_risk": _("At risk"),
     "overdue": _("Overdue"),
     "all": _("All"),
 }

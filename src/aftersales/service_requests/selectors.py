@@ -82,6 +82,31 @@ def overdue_filter(now: datetime.datetime | None = None) -> Q:
     return open_ & (late_response | late_resolution)
 
 
+def sla_state_filter(state: str, now: datetime.datetime | None = None) -> Q:
+    """Open requests by their most pressing target, from the stored due and warning times:
+    `breached` (a target past due), `warning` (past its warning time, not yet due),
+    `paused` (waiting for the customer), `ok` (none of these)."""
+    now = now or timezone.now()
+    open_ = Q(status__in=ServiceRequest.OPEN_STATUSES)
+    waiting = Q(status=ServiceRequest.Status.PENDING_CUSTOMER)
+    first_pending = Q(first_responded_at__isnull=True)
+    warned = (first_pending & Q(first_response_warn_at__lte=now)) | (
+        ~waiting & Q(resolution_warn_at__lte=now)
+    )
+    if state == "breached":
+        return overdue_filter(now)
+    if state == "warning":
+        return open_ & warned & ~overdue_filter(now)
+    if state == "paused":
+        return open_ & waiting & ~overdue_filter(now)
+    if state == "ok":
+        return open_ & ~warned & ~waiting & ~overdue_filter(now)
+    raise ValueError(state)
+
+
+SLA_STATES = ("ok", "warning", "breached", "paused")
+
+
 def saved_view_filter(user: User, view: str) -> Q:
     """The console's saved views: mine, my team, unassigned, overdue, open, all."""
     if view == "mine":
@@ -92,12 +117,14 @@ def saved_view_filter(user: User, view: str) -> Q:
         return Q(assignee__isnull=True) & Q(status__in=ServiceRequest.OPEN_STATUSES)
     if view == "overdue":
         return overdue_filter()
+    if view == "at_risk":
+        return sla_state_filter("warning")
     if view == "open":
         return Q(status__in=ServiceRequest.OPEN_STATUSES)
     return Q()
 
 
-SAVED_VIEWS = ("open", "mine", "team", "unassigned", "overdue", "all")
+SAVED_VIEWS = ("open", "mine", "team", "unassigned", "at_risk", "overdue", "all")
 
 
 def sla_block(request: ServiceRequest, *, now: datetime.datetime | None = None) -> dict[str, Any]:

@@ -182,3 +182,28 @@ def test_a_calendar_change_recomputes_open_requests_once(
     assert "resolution_due_at" in event.changes
     closed.refresh_from_db()
     assert closed.events.filter(kind="updated").count() == 0  # resolved requests keep theirs
+
+
+def test_sla_state_filter_and_the_at_risk_view(agent, customer_a, frozen):
+    from rest_framework.test import APIClient
+
+    frozen(local(2026, 11, 2, 10, 0))
+    urgent = make_request(
+        by=agent, customer=customer_a, impact="high", urgency="high"
+    )  # 1 h first response
+    calm = make_request(by=agent, customer=customer_a, impact="low", urgency="low")
+    api = APIClient()
+    api.force_authenticate(agent)
+
+    def numbers(**params):
+        return {r["number"] for r in api.get("/api/v1/service-requests/", params).json()["results"]}
+
+    assert numbers(sla_state="ok") == {urgent.number, calm.number}
+    frozen(local(2026, 11, 2, 10, 50))
+    assert numbers(sla_state="warning") == {urgent.number}
+    assert numbers(view="at_risk") == {urgent.number}
+    frozen(local(2026, 11, 2, 11, 30))
+    assert numbers(sla_state="breached") == {urgent.number}
+    assert numbers(overdue="true") == {urgent.number}
+    assert numbers(sla_state="ok") == {calm.number}
+    assert api.get("/api/v1/service-requests/", {"sla_state": "late"}).status_code == 400
