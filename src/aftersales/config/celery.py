@@ -20,6 +20,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every minute: the worker proves it is alive; /api/v1/health/ reports the last beat.
     "heartbeat": {"task": "aftersales.core.tasks.heartbeat", "schedule": 60.0},
+    # Every minute: SLA warnings and breaches that came due (each announced once).
+    "sla-sweep": {"task": "aftersales.service_requests.tasks.sla_sweep", "schedule": 60.0},
 }
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "aftersales.customers",
     "aftersales.catalog",
     "aftersales.sla",
+    "aftersales.notifications",
     "aftersales.service_requests",
     "aftersales.search",
     "aftersales.portal",

@@ -7,6 +7,7 @@ admin.site.site_header = settings.ADMIN_SITE_HEADER
 urlpatterns = [
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
+    path("notifications/", include("aftersales.notifications.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("api/", include("aftersales.api.urls")),
     path("admin/", admin.site.urls),

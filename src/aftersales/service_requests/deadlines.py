@@ -57,6 +57,10 @@ DUE_FIELDS = [
     "resolution_warn_at",
     "resolution_due_at",
     "paused_seconds",
+    "first_response_warned_at",
+    "first_response_breached_at",
+    "resolution_warned_at",
+    "resolution_breached_at",
 ]
 
 
@@ -119,6 +123,7 @@ def apply_due_times(request: Any, *, pauses: list[Pause]) -> None:
         )
         request.sla_warning_percent = 75
         request.paused_seconds = int(sum((end - start).total_seconds() for start, end in finished))
+        _rearm(request)
         return
     percent = target.policy.warning_percent
     first_clock = engine.clock_for(target.first_response_calendar)
@@ -141,6 +146,24 @@ def apply_due_times(request: Any, *, pauses: list[Pause]) -> None:
         finished,
     )
     request.paused_seconds = sum(resolution_clock.elapsed(start, end) for start, end in finished)
+    _rearm(request)
+
+
+# A deadline that moved into the future may be announced again when it comes.
+_MARKS = {
+    "first_response_warn_at": "first_response_warned_at",
+    "first_response_due_at": "first_response_breached_at",
+    "resolution_warn_at": "resolution_warned_at",
+    "resolution_due_at": "resolution_breached_at",
+}
+
+
+def _rearm(request: Any) -> None:
+    now = timezone.now()
+    for time_field, mark_field in _MARKS.items():
+        moment = getattr(request, time_field)
+        if getattr(request, mark_field) is not None and (moment is None or moment > now):
+            setattr(request, mark_field, None)
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,11 @@ class ServiceRequest(BaseModel):
     )
     resolution_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the sweep announced each level (once per deadline; cleared when it moves later).
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(
@@ -337,6 +342,8 @@ class ServiceRequestEvent(models.Model):
         COMMENTED = "commented", _("Replied")
         NOTE_ADDED = "note_added", _("Internal note")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        SLA_WARNING = "sla.warning", _("SLA target at risk")
+        SLA_BREACHED = "sla.breached", _("SLA target missed")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)
