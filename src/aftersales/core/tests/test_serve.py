@@ -55,7 +55,19 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path):
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("broker", ["sqlite", "redis"])
+def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path, broker):
+    if broker == "redis" and not _redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
     port = _free_port()
     env = {
         key: value
@@ -67,6 +79,8 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path):
         "AFTERSALES_DATA_DIR": str(tmp_path / "data"),
         "AFTERSALES_DEMO": "0",
         "AFTERSALES_WEB_WORKERS": "1",
+        # A database of Redis's own for this run, so that nothing else's tasks are consumed.
+        **({"REDIS_URL": "redis://127.0.0.1:6379/13"} if broker == "redis" else {}),
     }
     log = (tmp_path / "serve.log").open("w+")
     server = subprocess.Popen(
