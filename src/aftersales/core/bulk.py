@@ -53,18 +53,7 @@ BATCH = 10_000
 GIN_REBUILD_FROM = 50_000
 
 # Final state by age in days: (upper bound, weights over STATES).
-STATES = [
-    S.NEW,
-    S.ASSIGNED,
-    S.IN_PROGRESS,
-    S.PENDING_APPROVAL,
-    S.PENDING_CUSTOMER,
-    S.SCHEDULED,
-    S.RESOLVED,
-    S.CLOSED,
-    S.REOPENED,
-    S.CANCELLED,
-]
+STATES = list(S)  # every status, in the order of the lifecycle
 _AGE_WEIGHTS = [
     (2, [22, 18, 15, 6, 8, 10, 12, 4, 1, 4]),
     (10, [3, 5, 12, 5, 8, 8, 20, 27, 6, 6]),
