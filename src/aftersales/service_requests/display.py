@@ -109,6 +109,9 @@ def _event_entry(event: ServiceRequestEvent, *, staff: bool) -> TimelineEntry:
         entry.changes = [_change(name, old, new) for name, (old, new) in event.changes.items()]
     elif event.kind == Event.ATTACHMENT_ADDED:
         entry.body = event.note
+    elif event.kind in {Event.SLA_WARNING, Event.SLA_BREACHED}:
+        targets = {"first_response": _("First response"), "resolution": _("Resolution")}
+        entry.body = str(targets.get(event.changes.get("target"), ""))
     return entry
 
 

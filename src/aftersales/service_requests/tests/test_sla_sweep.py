@@ -103,3 +103,11 @@ def test_two_workers_sweeping_at_once_announce_once(
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = list(pool.map(sweep, range(2)))
     assert sum(counts) == 5
+
+
+def test_announcements_appear_in_the_history(urgent, agent, time_machine, client):
+    time_machine.move_to(local(2026, 11, 2, 10, 50), tick=False)
+    sla_sweep()
+    client.force_login(agent)
+    page = client.get(f"/{urgent.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "SLA target at risk" in page and "First response" in page
