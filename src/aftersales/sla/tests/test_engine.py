@@ -207,3 +207,14 @@ def test_sla_state_filter_and_the_at_risk_view(agent, customer_a, frozen):
     assert numbers(overdue="true") == {urgent.number}
     assert numbers(sla_state="ok") == {calm.number}
     assert api.get("/api/v1/service-requests/", {"sla_state": "late"}).status_code == 400
+
+
+def test_the_console_filters_by_sla_state(agent, customer_a, frozen, client):
+    frozen(local(2026, 11, 2, 10, 0))
+    urgent = make_request(by=agent, customer=customer_a, impact="high", urgency="high")
+    calm = make_request(by=agent, customer=customer_a, impact="low", urgency="low")
+    frozen(local(2026, 11, 2, 10, 50))
+    client.force_login(agent)
+    page = client.get("/", {"sla_state": "warning"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert urgent.number in page and calm.number not in page
+    assert 'name="sla_state"' in page
