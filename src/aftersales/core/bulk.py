@@ -52,6 +52,27 @@ BATCH = 10_000
 # again at the end: building a GIN index in one go is several times faster than growing it.
 GIN_REBUILD_FROM = 50_000
 
+
+def _comment_row(
+    comment_id: int,
+    request_id: int,
+    author_id: int,
+    author_name: str,
+    body: str,
+    internal: bool,
+    at: object,
+) -> dict[str, object]:
+    return {
+        "id": comment_id,
+        "request_id": request_id,
+        "author_id": author_id,
+        "author_name": author_name,
+        "body": body,
+        "is_internal": internal,
+        "created_at": at,
+    }
+
+
 # Final state by age in days: (upper bound, weights over STATES).
 STATES = list(S)  # every status, in the order of the lifecycle
 _AGE_WEIGHTS = [
@@ -807,31 +828,21 @@ class _RequestFactory:
                     public_parts.append(resolution_tokens[resolution])
                 if responded is not None:
                     body = rng.choice(demo_data.FIRST_REPLIES)
+                    author = row["recorded_by_id"] or agents[0]
                     comments.append(
-                        {
-                            "id": comment_id,
-                            "request_id": request_id,
-                            "author_id": row["recorded_by_id"] or agents[0],
-                            "author_name": names[row["recorded_by_id"] or agents[0]],
-                            "body": body,
-                            "is_internal": False,
-                            "created_at": responded,
-                        }
+                        _comment_row(
+                            comment_id, request_id, author, names[author], body, False, responded
+                        )
                     )
                     comment_id += 1
                     public_parts.append(reply_tokens[body])
                     if rng.random() < 0.25:
                         note = rng.choice(demo_data.INTERNAL_NOTES)
+                        author = row["assignee_id"] or agents[0]
                         comments.append(
-                            {
-                                "id": comment_id,
-                                "request_id": request_id,
-                                "author_id": row["assignee_id"] or agents[0],
-                                "author_name": names[row["assignee_id"] or agents[0]],
-                                "body": note,
-                                "is_internal": True,
-                                "created_at": responded,
-                            }
+                            _comment_row(
+                                comment_id, request_id, author, names[author], note, True, responded
+                            )
                         )
                         comment_id += 1
                         internal_parts.append(note_tokens[note])
