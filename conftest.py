@@ -5,6 +5,8 @@ import pytest
 from aftersales.accounts.models import Team, User
 from aftersales.customers.models import Customer
 
+pytest_plugins = ["aftersales.core.testing.fixtures"]
+
 
 @pytest.fixture
 def team_a(db):

@@ -22,6 +22,9 @@ app.conf.beat_schedule = {
     "heartbeat": {"task": "aftersales.core.tasks.heartbeat", "schedule": 60.0},
     # Every minute: SLA warnings and breaches that came due (each announced once).
     "sla-sweep": {"task": "aftersales.service_requests.tasks.sla_sweep", "schedule": 60.0},
+    # Every minute: outgoing messages that are due — retries, and any whose worker stopped
+    # (each is normally sent at once, right after the transaction that wrote it).
+    "outbox-flush": {"task": "aftersales.notifications.tasks.outbox_flush", "schedule": 60.0},
 }
 
 

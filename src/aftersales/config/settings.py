@@ -166,6 +166,30 @@ CELERY_TASK_ALWAYS_EAGER = TESTING
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# --- Outgoing mail --------------------------------------------------------------------
+# Without an SMTP host, messages are written as files under the data directory (one file
+# per sending run), so the embedded default never loses or silently drops a notification.
+SMTP_HOST = env_str("AFTERSALES_SMTP_HOST", "")
+SMTP_SECURITY = env_str("AFTERSALES_SMTP_SECURITY", "starttls" if SMTP_HOST else "none").lower()
+if SMTP_SECURITY not in {"none", "starttls", "ssl"}:
+    raise ImproperlyConfigured("AFTERSALES_SMTP_SECURITY must be none, starttls or ssl.")
+if SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = env_int("AFTERSALES_SMTP_PORT", 465 if SMTP_SECURITY == "ssl" else 587)
+    EMAIL_HOST_USER = env_str("AFTERSALES_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("AFTERSALES_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = SMTP_SECURITY == "starttls"
+    EMAIL_USE_SSL = SMTP_SECURITY == "ssl"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("AFTERSALES_MAIL_FROM", "Aftersales <service@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in messages point here (no request to take the host from in a background task).
+SITE_URL = env_str("AFTERSALES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -1,14 +1,35 @@
-"""In-app notifications.
+"""Notifications: in-app messages for staff, and the outbox of messages sent by mail.
 
-- notify: a message for a person, once per key
+- notify: an in-app message for a person, once per key
 - notifications_mark_read: mark one person's messages read
+- email_enqueue: write a mail in the caller's transaction, sent after commit, once per key
+- outbox_deliver: send one message: claim it, send it, record the outcome
+- outbox_flush: send every message that is due (new, to retry, or left by a stopped worker)
+- outbox_retry: send a failed message again (an administrator's decision)
 """
 
+import datetime
+import email.utils
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import BadHeaderError, EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from aftersales.accounts.models import User
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification, OutboxMessage
+
+log = logging.getLogger(__name__)
+S = OutboxMessage.Status
+
+MAX_ATTEMPTS = 8
+# A worker holds a claimed message this long; one that stops mid-send leaves it due again.
+CLAIM_SECONDS = 300
+FIRST_RETRY = datetime.timedelta(minutes=1)
+LONGEST_WAIT = datetime.timedelta(hours=2)
 
 
 def notify(
@@ -29,3 +50,160 @@ def notifications_mark_read(*, recipient: User, ids: list[int] | None = None) ->
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def _mail_domain() -> str:
+    address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def email_enqueue(
+    *,
+    key: str,
+    to_address: str,
+    subject: str,
+    body: str,
+    recipient: User | None = None,
+    reference: str = "",
+) -> OutboxMessage | None:
+    """Write a mail to be sent once the caller's transaction commits.
+
+    None when there is no address or when this key was already written (the fact was
+    reported before). Line breaks in the subject are folded: no header injection.
+    """
+    if not to_address:
+        return None
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                key=key[:200],
+                to_address=to_address,
+                recipient=recipient,
+                subject=" ".join(subject.split())[:200],
+                body=body,
+                reference=reference[:50],
+                message_id=email.utils.make_msgid(domain=_mail_domain()),
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    # Imported here: the task module imports this one.
+    from aftersales.notifications import tasks
+
+    transaction.on_commit(lambda: tasks.outbox_deliver.delay(message.pk))
+    return message
+
+
+def _due(now: datetime.datetime) -> Q:
+    return Q(status=S.PENDING, next_attempt_at__lte=now) | Q(
+        status=S.SENDING, claimed_until__lt=now
+    )
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers about this message (its sender, recipient or content) will not change
+    on a retry; anything else — 4xx, refused or dropped connections, timeouts, a wrong
+    password the administrator is about to fix — may."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, BadHeaderError | ValueError)
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+def _send(message: OutboxMessage) -> None:
+    EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        headers={
+            "Message-ID": message.message_id,
+            # Tells autoresponders not to answer (RFC 3834), so no mail loop starts.
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        },
+    ).send(fail_silently=False)
+
+
+def outbox_deliver(message_id: int, *, now: datetime.datetime | None = None) -> str | None:
+    """Send one message if it is due and no other worker holds it; returns its new status,
+    None if there was nothing to do. A temporary failure schedules the next attempt
+    (1, 2, 4 … minutes, at most two hours apart); a permanent one, or the last attempt,
+    leaves it failed with the server's answer."""
+    now = now or timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(_due(now), pk=message_id)
+        .exclude(attempts__gte=MAX_ATTEMPTS)
+        .update(
+            status=S.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS),
+        )
+    )
+    if not claimed:
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _send(message)
+    # Whatever goes wrong must be recorded on the message, where staff see it, and the
+    # message retried: a failure that only reached a worker's log would be a lost message.
+    except Exception as exc:  # noqa: BLE001
+        final = _is_permanent(exc) or message.attempts >= MAX_ATTEMPTS
+        status = S.FAILED if final else S.PENDING
+        OutboxMessage.objects.filter(pk=message_id, status=S.SENDING).update(
+            status=status,
+            claimed_until=None,
+            next_attempt_at=timezone.now() + _retry_delay(message.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning(
+            "Outgoing message %s attempt %s failed (%s): %s",
+            message_id,
+            message.attempts,
+            status,
+            type(exc).__name__,
+        )
+        return status
+    OutboxMessage.objects.filter(pk=message_id, status=S.SENDING).update(
+        status=S.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return S.SENT
+
+
+def outbox_flush(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Send what is due, oldest first; returns how many were sent. Messages whose worker
+    stopped after its last attempt are marked failed."""
+    now = now or timezone.now()
+    OutboxMessage.objects.filter(
+        status=S.SENDING, claimed_until__lt=now, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=S.FAILED,
+        claimed_until=None,
+        last_error="The worker sending this message stopped on its last attempt.",
+    )
+    due_ids = list(
+        OutboxMessage.objects.filter(_due(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_deliver(pk, now=now) == S.SENT for pk in due_ids)
+
+
+@transaction.atomic
+def outbox_retry(message: OutboxMessage) -> bool:
+    """Give a failed message a new round of attempts, sent after commit."""
+    changed = OutboxMessage.objects.filter(pk=message.pk, status=S.FAILED).update(
+        status=S.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    if changed:
+        from aftersales.notifications import tasks
+
+        transaction.on_commit(lambda: tasks.outbox_deliver.delay(message.pk))
+    return bool(changed)

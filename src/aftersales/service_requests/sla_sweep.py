@@ -10,9 +10,11 @@ row writes the event and the notifications; any other skips it.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
@@ -93,6 +95,44 @@ def _recipients(request: ServiceRequest, level: Level) -> list[User]:
     return [supervisor]
 
 
+def _headline(request: ServiceRequest, level: Level) -> str:
+    target = _(TARGET_NAMES[level.target])
+    if level.kind == "warning":
+        return _("%(number)s: %(target)s at risk") % {"number": request.number, "target": target}
+    return _("%(number)s: %(target)s missed") % {"number": request.number, "target": target}
+
+
+def _tell(person: User, request: ServiceRequest, level: Level, due_at: datetime.datetime) -> None:
+    """An in-app notification and a mail, in the person's language and time zone."""
+    key = f"sla:{request.pk}:{level.target}:{level.kind}:{due_at.isoformat()}"
+    path = f"/{request.number}/"
+    language = person.language or settings.LANGUAGE_CODE
+    time_zone = person.time_zone or settings.SERVICE_TIME_ZONE
+    with translation.override(language), timezone.override(time_zone):
+        headline = _headline(request, level)
+        notifications.notify(
+            recipient=person, key=key, title=headline, body=request.title, url=path
+        )
+        body = render_to_string(
+            "notifications/email/sla_announcement.txt",
+            {
+                "headline": headline,
+                "request": request,
+                "due_at": due_at,
+                "time_zone": time_zone,
+                "link": settings.SITE_URL + path,
+            },
+        )
+    notifications.email_enqueue(
+        key=key,
+        to_address=person.email,
+        subject=headline,
+        body=body,
+        recipient=person,
+        reference=request.number,
+    )
+
+
 def _announce(request: ServiceRequest, level: Level, now: datetime.datetime) -> None:
     due_at = getattr(
         request,
@@ -100,26 +140,17 @@ def _announce(request: ServiceRequest, level: Level, now: datetime.datetime) -> 
         if level.kind == "breached"
         else level.time_field.replace("warn_at", "due_at"),
     )
-    target = _(TARGET_NAMES[level.target])
-    if level.kind == "warning":
-        title = _("%(number)s: %(target)s at risk") % {"number": request.number, "target": target}
-    else:
-        title = _("%(number)s: %(target)s missed") % {"number": request.number, "target": target}
     ServiceRequestEvent.objects.create(
         request=request,
         kind=Event.SLA_WARNING if level.kind == "warning" else Event.SLA_BREACHED,
         actor=None,
-        note=title,
+        note=_headline(request, level),
         changes={"target": level.target, "due_at": due_at.isoformat() if due_at else None},
     )
+    if due_at is None:
+        return
     for person in _recipients(request, level):
-        notifications.notify(
-            recipient=person,
-            key=f"sla:{request.pk}:{level.target}:{level.kind}:{due_at.isoformat() if due_at else ''}",
-            title=title,
-            body=request.title,
-            url=f"/{request.number}/",
-        )
+        _tell(person, request, level, due_at)
 
 
 def sla_sweep(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:

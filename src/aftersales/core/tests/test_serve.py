@@ -64,6 +64,57 @@ def _redis_reachable() -> bool:
         return False
 
 
+_OVERDUE_REQUEST = """
+import datetime
+from django.utils import timezone
+from aftersales.accounts.models import Team, User
+from aftersales.customers.models import Customer
+from aftersales.service_requests import services
+lead = User.objects.create(username="lead", role="supervisor", email="lead@example.com", language="en")
+team = Team.objects.create(name="Field", supervisor=lead)
+customer = Customer.objects.create(name="Zhang", phone="13800000000")
+received = timezone.now() - datetime.timedelta(days=10)
+data = {"title": "No cooling", "team": team, "received_at": received, "impact": "high", "urgency": "high"}
+print(services.service_request_create(by=None, customer=customer, data=data).number)
+"""
+
+
+def _sla_breach_reaches_the_supervisor_by_mail(env: dict[str, str], mail_dir: Path) -> None:
+    """The sweep, sent through the broker, runs in the worker; the mail it writes is sent
+    by the worker after commit (to files: no SMTP host is configured)."""
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", _OVERDUE_REQUEST],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    number = made.stdout.strip().splitlines()[-1]
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "aftersales",
+            "call",
+            "aftersales.service_requests.tasks.sla_sweep",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    deadline = time.monotonic() + 60
+    found = ""
+    while time.monotonic() < deadline and number not in found:
+        time.sleep(0.5)
+        found = "".join(f.read_text() for f in mail_dir.glob("*.log")) if mail_dir.is_dir() else ""
+    assert f"{number}: Resolution missed" in found, found
+    assert "To: lead@example.com" in found
+
+
 @pytest.mark.parametrize("broker", ["sqlite", "redis"])
 def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path, broker):
     if broker == "redis" and not _redis_reachable():
@@ -120,6 +171,8 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(tmp_path, broker):
         assert status == 200
         assert "immutable" in headers.get("Cache-Control", "")  # whitenoise, not Django
         assert body
+
+        _sla_breach_reaches_the_supervisor_by_mail(env, tmp_path / "data" / "mail")
 
         children = _children(server.pid)
         assert len(children) == 2, children
