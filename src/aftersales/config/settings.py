@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.notifications",
     "aftersales.service_requests",
+    "aftersales.parts",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",
