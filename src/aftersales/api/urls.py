@@ -9,7 +9,7 @@ from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.customers.api import CustomerViewSet
 from aftersales.portal.api import TrackApi
 from aftersales.service_requests import api as sr
-from aftersales.sla.api import CalendarViewSet, SlaPolicyViewSet
+from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -19,6 +19,7 @@ router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+router.register("escalation-rules", EscalationRuleViewSet, basename="escalation-rule")
 
 NUMBER = "<str:number>"
 

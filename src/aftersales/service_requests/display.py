@@ -107,6 +107,7 @@ def _event_entry(event: ServiceRequestEvent, *, staff: bool) -> TimelineEntry:
         entry.body = event.note
     elif event.kind == Event.UPDATED:
         entry.changes = [_change(name, old, new) for name, (old, new) in event.changes.items()]
+        entry.body = event.note  # why the system changed it (an escalation, a recomputation)
     elif event.kind == Event.ATTACHMENT_ADDED:
         entry.body = event.note
     elif event.kind in {Event.SLA_WARNING, Event.SLA_BREACHED}:

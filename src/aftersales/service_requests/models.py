@@ -97,6 +97,18 @@ class ServiceRequest(BaseModel):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority, default=Priority.MEDIUM, editable=False
     )
+    # The floor set by escalation rules on a breach; the priority is never below it, whatever
+    # impact and urgency say later.
+    escalated_priority = models.CharField(
+        _("escalated priority"),
+        max_length=10,
+        choices=Priority,
+        blank=True,
+        default="",
+        # Rows written by code that predates the column (during a deploy) get the same.
+        db_default="",
+        editable=False,
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.PHONE)
 
     customer = models.ForeignKey(
@@ -259,6 +271,10 @@ class ServiceRequest(BaseModel):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="sr_status_valid"),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values), name="sr_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(escalated_priority__in=["", *Priority.values]),
+                name="sr_escalated_priority_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="assigned") | Q(assignee__isnull=False),

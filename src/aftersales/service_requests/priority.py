@@ -22,3 +22,21 @@ def priority_for(*, impact: str, urgency: str) -> str:
         .first()
     )
     return rule or DEFAULT_MATRIX[(impact, urgency)]
+
+
+# Lowest first: an escalation moves one step to the right, and stops at the end.
+LADDER = ("low", "medium", "high", "urgent")
+
+
+def higher(first: str, second: str) -> str:
+    """The more pressing of two priorities; "" (no escalation floor) loses to any."""
+    if not second:
+        return first
+    if not first:
+        return second
+    return max(first, second, key=LADDER.index)
+
+
+def raised(current: str) -> str:
+    """One step up the ladder; urgent stays urgent."""
+    return LADDER[min(LADDER.index(current) + 1, len(LADDER) - 1)]

@@ -131,7 +131,9 @@ def _resolve_unit_and_product(request: ServiceRequest) -> None:
 
 def _set_deadlines(request: ServiceRequest) -> None:
     """Priority from the matrix, then the due times from the SLA policy and the history."""
-    request.priority = priority.priority_for(impact=request.impact, urgency=request.urgency)
+    matrix = priority.priority_for(impact=request.impact, urgency=request.urgency)
+    # An escalation is a floor: a later reclassification must not silently undo it.
+    request.priority = priority.higher(matrix, request.escalated_priority)
     pauses = deadlines.pauses_of(request) if request.pk else []
     deadlines.apply_due_times(request, pauses=pauses)
 

@@ -1,10 +1,12 @@
-"""calendars/ and sla-policies/ (SPEC §6): configuration, changed by admins, read by staff."""
+"""calendars/, sla-policies/ and escalation-rules/ (SPEC §6): configuration, changed by admins,
+read by staff."""
 
 import datetime
 import itertools
 import zoneinfo
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -14,10 +16,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.accounts.api import IsStaffReadOrAdmin
+from aftersales.accounts.models import Team
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.customers.models import Customer
 from aftersales.sla import services
-from aftersales.sla.models import Calendar, CalendarException, CalendarPeriod, SlaPolicy, SlaTarget
+from aftersales.sla.models import (
+    Calendar,
+    CalendarException,
+    CalendarPeriod,
+    EscalationRule,
+    SlaPolicy,
+    SlaTarget,
+)
 
 
 @extend_schema_field(
@@ -378,3 +388,94 @@ class SlaPolicyViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: SlaPolicy) -> None:
         instance.delete()
         services.policies_touch()
+
+
+class EscalationRuleSerializer(StrictSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = CleanCharField(max_length=100)
+    name_en = CleanCharField(max_length=100, required=False, allow_blank=True, default="")
+    order = serializers.IntegerField(min_value=0, max_value=100000, default=100)
+    is_active = serializers.BooleanField(default=True)
+    targets = _choice_list(EscalationRule.CONDITION_CHOICES["targets"])
+    priorities = _choice_list(EscalationRule.CONDITION_CHOICES["priorities"])
+    kinds = _choice_list(EscalationRule.CONDITION_CHOICES["kinds"])
+    categories = _choice_list(EscalationRule.CONDITION_CHOICES["categories"])
+    teams = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), many=True, required=False, default=list
+    )
+    raise_priority = serializers.BooleanField(default=False)
+    reassign = serializers.ChoiceField(
+        choices=EscalationRule.Reassign.choices, default=EscalationRule.Reassign.NONE
+    )
+    reassign_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False, default=None
+    )
+
+    def validate_name(self, value: str) -> str:
+        others = EscalationRule.objects.filter(name=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("A rule with this name exists."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The model's clean() holds the cross-field rules (an action, a team when moving to
+        # one), for the admin and the API alike; a PATCH is checked as the row would become.
+        candidate = EscalationRule()
+        for field in ("raise_priority", "reassign", "reassign_team"):
+            current = getattr(self.instance, field) if self.instance is not None else None
+            setattr(candidate, field, attrs.get(field, current))
+        for field in EscalationRule.CONDITION_CHOICES:
+            current = getattr(self.instance, field) if self.instance is not None else []
+            setattr(candidate, field, attrs.get(field, current))
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+    def to_representation(self, instance: EscalationRule) -> dict[str, Any]:
+        return {
+            "id": instance.pk,
+            "name": instance.name,
+            "name_en": instance.name_en,
+            "order": instance.order,
+            "is_active": instance.is_active,
+            "targets": instance.targets,
+            "priorities": instance.priorities,
+            "kinds": instance.kinds,
+            "categories": instance.categories,
+            "teams": [team.pk for team in instance.teams.all()],
+            "raise_priority": instance.raise_priority,
+            "reassign": instance.reassign,
+            "reassign_team": instance.reassign_team_id,
+        }
+
+    @transaction.atomic
+    def create(self, validated_data: dict[str, Any]) -> EscalationRule:
+        teams = validated_data.pop("teams", [])
+        rule = EscalationRule.objects.create(**validated_data)
+        rule.teams.set(teams)
+        return rule
+
+    @transaction.atomic
+    def update(self, instance: EscalationRule, validated_data: dict[str, Any]) -> EscalationRule:
+        teams = validated_data.pop("teams", None)
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        instance.save()
+        if teams is not None:
+            instance.teams.set(teams)
+        return instance
+
+
+class EscalationRuleViewSet(viewsets.ModelViewSet):
+    """What the SLA sweep does to a request when one of its targets is missed: the first
+    active rule (by order, then id) whose conditions match raises the priority one step and/or
+    reassigns it."""
+
+    queryset = EscalationRule.objects.prefetch_related("teams").order_by("order", "id")
+    serializer_class = EscalationRuleSerializer
+    permission_classes = [IsStaffReadOrAdmin]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -1,4 +1,5 @@
-"""Calendars and SLA policies (SPEC §4): configuration that admins edit; no request data here."""
+"""Calendars, SLA policies and escalation rules (SPEC §4): configuration that admins edit; no
+request data here."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import BaseModel
+from aftersales.service_requests.models import Category, Kind, Priority
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -188,3 +190,101 @@ class SlaTarget(models.Model):
     def clean(self) -> None:
         if self.first_response_minutes == 0 or self.resolution_minutes == 0:
             raise ValidationError(_("A target must be at least one minute."))
+
+
+TARGETS = [("first_response", _("First response")), ("resolution", _("Resolution"))]
+
+
+class EscalationRule(BaseModel):
+    """What happens to a request when one of its targets is missed: the first active rule (by
+    order) whose conditions match is applied once per breach. An empty condition matches
+    everything."""
+
+    class Reassign(models.TextChoices):
+        NONE = "none", _("Do not reassign")
+        SUPERVISOR = "supervisor", _("To the team's supervisor")
+        TEAM = "team", _("To another team (its supervisor)")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    targets = models.JSONField(_("missed targets"), default=list, blank=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    kinds = models.JSONField(_("kinds"), default=list, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    teams = models.ManyToManyField(
+        "accounts.Team",
+        verbose_name=_("teams"),
+        blank=True,
+        related_name="escalation_rules",
+        help_text=_("The request's current team; none selected means any team."),
+    )
+    raise_priority = models.BooleanField(
+        _("raise the priority one step"),
+        default=False,
+        help_text=_("Low → medium → high → urgent; an urgent request stays urgent."),
+    )
+    reassign = models.CharField(
+        _("reassign"), max_length=20, choices=Reassign, default=Reassign.NONE
+    )
+    reassign_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("reassign to team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # The JSON lists and the values each may hold.
+    CONDITION_CHOICES = {
+        "targets": [value for value, _label in TARGETS],
+        "priorities": Priority.values,
+        "kinds": Kind.values,
+        "categories": Category.values,
+    }
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reassign__in=["none", "supervisor", "team"]),
+                name="escalation_rule_reassign_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(raise_priority=True) | ~Q(reassign="none"),
+                name="escalation_rule_has_an_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(reassign="team", reassign_team__isnull=False)
+                | (~Q(reassign="team") & Q(reassign_team__isnull=True)),
+                name="escalation_rule_team_iff_reassigned_to_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for field, allowed in self.CONDITION_CHOICES.items():
+            values = getattr(self, field)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                errors[field] = [_("Give a list of values.")]
+                continue
+            unknown = sorted(set(values) - set(allowed))
+            if unknown:
+                errors[field] = [_("Unknown: %(values)s") % {"values": ", ".join(unknown)}]
+        if not self.raise_priority and self.reassign == self.Reassign.NONE:
+            message = _("A rule must do something: raise the priority, reassign, or both.")
+            errors["raise_priority"] = [message]
+            errors["reassign"] = [message]
+        if self.reassign == self.Reassign.TEAM and self.reassign_team_id is None:
+            errors["reassign_team"] = [_("Choose the team to reassign to.")]
+        if self.reassign != self.Reassign.TEAM and self.reassign_team_id is not None:
+            errors["reassign_team"] = [_("A team is chosen only when reassigning to a team.")]
+        if errors:
+            raise ValidationError(errors)

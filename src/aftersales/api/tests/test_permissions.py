@@ -189,6 +189,26 @@ MATRIX = {
         "team_patch",
         ADMIN_ONLY,
     ),
+    "escalation-rule-list": ("get", "/api/v1/escalation-rules/", None, STAFF_ONLY),
+    "escalation-rule-list:post": (
+        "post",
+        "/api/v1/escalation-rules/",
+        "escalation_rule",
+        row(403, admin_user=201),
+    ),
+    "escalation-rule-detail": ("get", "/api/v1/escalation-rules/{rule}/", None, STAFF_ONLY),
+    "escalation-rule-detail:patch": (
+        "patch",
+        "/api/v1/escalation-rules/{rule}/",
+        "team_patch",
+        ADMIN_ONLY,
+    ),
+    "escalation-rule-detail:delete": (
+        "delete",
+        "/api/v1/escalation-rules/{rule}/",
+        None,
+        row(403, admin_user=204),
+    ),
     "team-detail:delete": ("delete", "/api/v1/teams/{spare_team}/", None, row(403, admin_user=204)),
 }
 
@@ -233,7 +253,7 @@ def world(
     )
     services.comment_add(sr, by=agent, body="内部备注：客户脾气急", internal=True)
     spare = Team.objects.create(name="备用组")
-    from aftersales.sla.models import Calendar, SlaPolicy
+    from aftersales.sla.models import Calendar, EscalationRule, SlaPolicy
 
     spare_calendar = Calendar.objects.create(name="备用日历", always_open=True)
     working_hours = Calendar.objects.get(name="工作时间")
@@ -249,6 +269,7 @@ def world(
         "calendar": working_hours.pk,
         "spare_calendar": spare_calendar.pk,
         "policy": SlaPolicy.objects.get(name="标准").pk,
+        "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
     }
 
 
@@ -275,6 +296,7 @@ def _payload(kind, world, n):
             "name": f"日历{n}",
             "periods": [{"weekday": 0, "start": "09:00", "end": "18:00"}],
         },
+        "escalation_rule": {"name": f"规则{n}", "raise_priority": True, "teams": [world["team"]]},
         "notice": {"year": 2027, "holidays": ["2027-01-01"], "working_days": []},
         "policy": {
             "name": f"大客户{n}",
