@@ -7,6 +7,7 @@ from aftersales.accounts.api import TeamViewSet, TokenApi, UserViewSet
 from aftersales.api.health import HealthApi
 from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.customers.api import CustomerViewSet
+from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.service_requests import api as sr
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
@@ -15,6 +16,11 @@ router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("products", ProductViewSet, basename="product")
 router.register("units", UnitViewSet, basename="unit")
+router.register("parts", parts.PartViewSet, basename="part")
+router.register("warehouses", parts.WarehouseViewSet, basename="warehouse")
+router.register("stock-levels", parts.StockLevelViewSet, basename="stock-level")
+router.register("stock-movements", parts.StockMovementViewSet, basename="stock-movement")
+router.register("stock-reservations", parts.StockReservationViewSet, basename="stock-reservation")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
@@ -56,6 +62,10 @@ v1 = [
         sr.ServiceRequestActionApi.as_view(),
         name="service-request-action",
     ),
+    path("stock/receive/", parts.StockReceiveApi.as_view(), name="stock-receive"),
+    path("stock/adjust/", parts.StockAdjustApi.as_view(), name="stock-adjust"),
+    path("stock/transfer/", parts.StockTransferApi.as_view(), name="stock-transfer"),
+    path("stock/consume/", parts.StockConsumeDirectApi.as_view(), name="stock-consume"),
     path("", include(router.urls)),
 ]
 

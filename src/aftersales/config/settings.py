@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
         "TeamKindEnum": "aftersales.accounts.models.Team.Kind",
         "LevelEnum": "aftersales.service_requests.models.Level",
+        "WarehouseKindEnum": "aftersales.parts.models.Warehouse.Kind",
+        "StockMovementKindEnum": "aftersales.parts.models.StockMovement.Kind",
+        "StockReservationStatusEnum": "aftersales.parts.models.StockReservation.Status",
     },
 }
 

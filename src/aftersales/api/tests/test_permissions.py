@@ -61,6 +61,14 @@ DIRECTORY_WRITE = row(403, agent=201, supervisor=201, admin_user=201)
 ADMIN_ONLY = row(403, admin_user=200)
 STAFF_ONLY = row(200, customer_user=403, other_customer_user=403)
 DIRECTORY_CHANGE = row(403, agent=200, supervisor=200, admin_user=200)
+STOCK_MANAGE = row(403, supervisor=200, admin_user=200)
+# Parts for request R: those who work it; tech2 cannot see R, so its number is unknown to them.
+USE_FOR_R = row(
+    403, agent=201, technician=201, supervisor=201, admin_user=201, other_technician=400
+)
+USE_RESERVATION_R = row(
+    403, agent=200, technician=200, supervisor=200, admin_user=200, other_technician=404
+)
 
 MATRIX = {
     # name: (method, path template, payload kind, expected)
@@ -145,6 +153,61 @@ MATRIX = {
         "/api/v1/units/{unit}/",
         "unit_patch",
         DIRECTORY_CHANGE,
+    ),
+    "part-list": ("get", "/api/v1/parts/", None, STAFF_ONLY),
+    "part-list:post": ("post", "/api/v1/parts/", "part", row(403, admin_user=201)),
+    "part-detail": ("get", "/api/v1/parts/{part}/", None, STAFF_ONLY),
+    "part-detail:patch": ("patch", "/api/v1/parts/{part}/", "part_patch", ADMIN_ONLY),
+    "warehouse-list": ("get", "/api/v1/warehouses/", None, STAFF_ONLY),
+    "warehouse-list:post": ("post", "/api/v1/warehouses/", "warehouse", row(403, admin_user=201)),
+    "warehouse-detail": ("get", "/api/v1/warehouses/{warehouse}/", None, STAFF_ONLY),
+    "warehouse-detail:patch": (
+        "patch",
+        "/api/v1/warehouses/{warehouse}/",
+        "warehouse_patch",
+        ADMIN_ONLY,
+    ),
+    "stock-level-list": ("get", "/api/v1/stock-levels/?low=true", None, STAFF_ONLY),
+    "stock-level-detail": ("get", "/api/v1/stock-levels/{level}/", None, STAFF_ONLY),
+    "stock-movement-list": ("get", "/api/v1/stock-movements/", None, STAFF_ONLY),
+    "stock-movement-detail": ("get", "/api/v1/stock-movements/{movement}/", None, STAFF_ONLY),
+    "stock-receive": ("post", "/api/v1/stock/receive/", "receive", STOCK_MANAGE),
+    "stock-adjust": ("post", "/api/v1/stock/adjust/", "adjust", STOCK_MANAGE),
+    "stock-transfer": ("post", "/api/v1/stock/transfer/", "transfer", STOCK_MANAGE),
+    "stock-consume": ("post", "/api/v1/stock/consume/", "consume_direct", USE_FOR_R),
+    "stock-reservation-list": (
+        "get",
+        "/api/v1/stock-reservations/?service_request={number}",
+        None,
+        STAFF_ONLY,
+    ),
+    "stock-reservation-list:post": ("post", "/api/v1/stock-reservations/", "reserve", USE_FOR_R),
+    "stock-reservation-detail": (
+        "get",
+        "/api/v1/stock-reservations/{reservation}/",
+        None,
+        row(
+            404,
+            agent=200,
+            technician=200,
+            supervisor=200,
+            analyst=200,
+            admin_user=200,
+            customer_user=403,
+            other_customer_user=403,
+        ),
+    ),
+    "stock-reservation-release": (
+        "post",
+        "/api/v1/stock-reservations/{reservation}/release/",
+        "action",
+        USE_RESERVATION_R,
+    ),
+    "stock-reservation-consume": (
+        "post",
+        "/api/v1/stock-reservations/{reservation}/consume/",
+        "consume",
+        USE_RESERVATION_R,
     ),
     "user-list": ("get", "/api/v1/users/", None, ADMIN_ONLY),
     "user-list:post": ("post", "/api/v1/users/", "user", row(403, admin_user=201)),
@@ -253,6 +316,7 @@ def world(
     )
     services.comment_add(sr, by=agent, body="内部备注：客户脾气急", internal=True)
     spare = Team.objects.create(name="备用组")
+    stock = _stock_world(sr, technician, agent)
     from aftersales.sla.models import Calendar, EscalationRule, SlaPolicy
 
     spare_calendar = Calendar.objects.create(name="备用日历", always_open=True)
@@ -269,7 +333,33 @@ def world(
         "calendar": working_hours.pk,
         "spare_calendar": spare_calendar.pk,
         "policy": SlaPolicy.objects.get(name="标准").pk,
+        **stock,
         "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
+    }
+
+
+def _stock_world(sr, technician, agent) -> dict[str, int]:
+    """A central store and tech1's van holding a part, and one unit reserved for R."""
+    from aftersales.parts import services as parts
+    from aftersales.parts.models import StockMovement
+
+    part = parts.part_create(by=None, data={"part_number": "CAP-35UF", "name": "启动电容"})
+    central = parts.warehouse_create(by=None, data={"code": "WH-C", "name": "中央备件库"})
+    van = parts.warehouse_create(
+        by=None, data={"code": "VAN-1", "name": "服务车", "kind": "van", "technician": technician}
+    )
+    level = parts.stock_receive(warehouse=central, part=part, quantity=10, by=None)
+    parts.stock_receive(warehouse=van, part=part, quantity=5, by=None)
+    reservation = parts.stock_reserve(
+        warehouse=central, part=part, quantity=2, service_request=sr, by=agent
+    )
+    return {
+        "part": part.pk,
+        "warehouse": central.pk,
+        "van": van.pk,
+        "level": level.pk,
+        "movement": StockMovement.objects.filter(reservation=reservation).get().pk,
+        "reservation": reservation.pk,
     }
 
 
@@ -288,6 +378,36 @@ def _payload(kind, world, n):
         "product_patch": {"warranty_months": 24},
         "unit": {"product": world["product"], "serial_number": f"SN-NEW-{n}"},
         "unit_patch": {"batch_number": "B9"},
+        "part": {"part_number": f"NEW-P-{n}", "name": "新备件", "products": [world["product"]]},
+        "part_patch": {"unit_price": "12.50"},
+        "warehouse": {"code": f"WH-NEW-{n}", "name": "新仓库", "kind": "regional"},
+        "warehouse_patch": {"name_en": "Central store"},
+        "receive": {"warehouse": world["warehouse"], "part": world["part"], "quantity": 5},
+        "adjust": {
+            "warehouse": world["warehouse"],
+            "part": world["part"],
+            "counted": 8,
+            "reason": "盘点",
+        },
+        "transfer": {
+            "source": world["warehouse"],
+            "destination": world["van"],
+            "part": world["part"],
+            "quantity": 2,
+        },
+        "reserve": {
+            "warehouse": world["warehouse"],
+            "part": world["part"],
+            "quantity": 1,
+            "service_request": world["number"],
+        },
+        "consume": {"quantity": 1},
+        "consume_direct": {
+            "warehouse": world["van"],
+            "part": world["part"],
+            "quantity": 1,
+            "service_request": world["number"],
+        },
         "user": {"username": f"newtech{n}", "password": "a-long-Password-42", "role": "technician"},
         "user_patch": {"phone": "010-1234"},
         "team": {"name": f"新团队{n}"},
