@@ -108,7 +108,7 @@ def _sla_breach_reaches_the_supervisor_by_mail(env: dict[str, str], mail_dir: Pa
     )
     deadline = time.monotonic() + 60
     found = ""
-    while time.monotonic() < deadline and number not in found:
+    while time.monotonic() < deadline and f"{number}: Resolution missed" not in found:
         time.sleep(0.5)
         found = "".join(f.read_text() for f in mail_dir.glob("*.log")) if mail_dir.is_dir() else ""
     assert f"{number}: Resolution missed" in found, found
