@@ -5,6 +5,9 @@ from django.urls import include, path
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 
 urlpatterns = [
+    # Before the console, whose routes at the root take any segment with a digit for a
+    # service number: nothing there may shadow the parts pages.
+    path("parts/", include("aftersales.parts.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

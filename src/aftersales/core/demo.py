@@ -31,6 +31,7 @@ from aftersales.accounts.models import Team, User
 from aftersales.catalog.models import Product, Unit
 from aftersales.core import demo_data
 from aftersales.customers.models import Contact, Customer
+from aftersales.parts.demo import parts_demo_seed
 from aftersales.search.services import search_index_rebuild
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
@@ -724,6 +725,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             requests = _build_requests(rng, directory, anchor, clock)
         for (username, _role, _password_text), hashed in zip(printed, hashing, strict=True):
             User.objects.filter(username=username).update(password=hashed)
+    parts_demo_seed(by=directory.staff["wh1"])
     _accounts_save(printed)
     return DemoResult(
         created=True,
