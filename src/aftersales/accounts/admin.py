@@ -7,8 +7,8 @@ from aftersales.accounts.models import Team, User
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "kind", "supervisor"]
-    list_filter = ["kind"]
+    list_display = ["name", "name_en", "kind", "supervisor", "assignment_strategy"]
+    list_filter = ["kind", "assignment_strategy"]
     search_fields = ["name", "name_en"]
 
 

@@ -86,7 +86,7 @@ class TokenApi(APIView):
 class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
-        fields = ["id", "name", "name_en", "kind", "supervisor"]
+        fields = ["id", "name", "name_en", "kind", "supervisor", "assignment_strategy"]
 
     supervisor = serializers.SlugRelatedField(
         slug_field="username",

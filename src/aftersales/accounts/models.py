@@ -33,6 +33,29 @@ class Team(BaseModel):
         related_name="supervised_teams",
     )
 
+    class Strategy(models.TextChoices):
+        MANUAL = "manual", _("Manual: a dispatcher chooses")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_OPEN = "least_open", _("Least open work")
+        SKILL_MATCH = "skill_match", _("Best skill match")
+
+    assignment_strategy = models.CharField(
+        _("how requests are handed out"),
+        max_length=20,
+        choices=Strategy,
+        default=Strategy.MANUAL,
+        db_default=Strategy.MANUAL,
+    )
+    # Round robin's place in the queue: who got the last request handed out automatically.
+    last_auto_assignee = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")

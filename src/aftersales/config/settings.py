@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.notifications",
     "aftersales.service_requests",
+    "aftersales.dispatch",
     "aftersales.parts",
     "aftersales.search",
     "aftersales.portal",

@@ -7,7 +7,7 @@ Pages, API, search and exports all filter through `visible_to`; object actions a
 from django.db.models import Q, QuerySet
 
 from aftersales.accounts.models import User
-from aftersales.service_requests.models import ServiceRequest
+from aftersales.service_requests.models import Participant, ServiceRequest
 
 Role = User.Role
 
@@ -25,6 +25,17 @@ def _team_ids(user: User) -> list[int]:
     return cached
 
 
+def _participating(user: User) -> set[int]:
+    """The requests whose task force `user` is in (kept on the user object for the request)."""
+    cached = getattr(user, "_participating_cache", None)
+    if cached is None:
+        cached = set(
+            Participant.objects.filter(user_id=user.pk).values_list("request_id", flat=True)
+        )
+        user._participating_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def visibility_filter(user: User) -> Q | None:
     """A filter on ServiceRequest for what `user` may see; None means everything."""
     if not user.is_authenticated or not user.is_active:
@@ -37,7 +48,9 @@ def visibility_filter(user: User) -> Q | None:
             return Q(pk__in=[])
         return Q(customer_id=user.customer_id)
     teams = _team_ids(user)
-    mine = Q(assignee_id=user.pk) | Q(team_id__in=teams)
+    # A subquery, not a join: a join would repeat a request once per task-force member.
+    task_force = Q(pk__in=Participant.objects.filter(user_id=user.pk).values("request_id"))
+    mine = Q(assignee_id=user.pk) | Q(team_id__in=teams) | task_force
     if role == Role.SUPERVISOR:
         # A supervisor also dispatches what has not been routed to any team yet.
         return mine | Q(team__isnull=True)
@@ -67,6 +80,8 @@ def works_on(user: User, request: ServiceRequest) -> bool:
     if user.role in {Role.AGENT, Role.ADMIN} or user.is_superuser:
         return True
     if request.assignee_id == user.pk or request.team_id in _team_ids(user):
+        return True
+    if request.pk in _participating(user):
         return True
     return user.role == Role.SUPERVISOR and request.team_id is None
 

@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Team, User
 from aftersales.notifications import services as notifications
-from aftersales.service_requests import access, deadlines, priority, services, signals, transitions
-from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
+from aftersales.service_requests import (
+    access,
+    assignments,
+    deadlines,
+    priority,
+    services,
+    signals,
+    transitions,
+)
+from aftersales.service_requests.models import Assignment, ServiceRequest, ServiceRequestEvent
 from aftersales.sla.escalation import escalation_rule_for
 from aftersales.sla.models import TARGETS, EscalationRule
 
@@ -141,6 +149,14 @@ def service_request_escalate(
     old_team_id, old_assignee = locked.team_id, locked.assignee
     if team != locked.team or assignee != locked.assignee:
         locked = _reassign(locked, team=team, assignee=assignee)
+        assignments.assignment_record(
+            locked,
+            assignee=locked.assignee,
+            team=locked.team,
+            by=None,
+            method=Assignment.Method.ESCALATION,
+            reason=_("Escalated by rule “%(name)s”") % {"name": rule.name},
+        )
         if locked.team_id != old_team_id:
             changes["team"] = [old_team_id, locked.team_id]
         if locked.assignee_id != (old_assignee.pk if old_assignee else None):

@@ -438,3 +438,93 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Assignment(models.Model):
+    """One line of the assignment table (任务分配表, SPEC §2.3): who was given the request,
+    by whom, when, due when, how and why. The line stays open until the next assignment."""
+
+    class Method(models.TextChoices):
+        MANUAL = "manual", _("By a dispatcher")
+        TAKE = "take", _("Taken by the person")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_OPEN = "least_open", _("Least open work")
+        SKILL_MATCH = "skill_match", _("Best skill match")
+        ESCALATION = "escalation", _("Escalation rule")
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    method = models.CharField(_("how"), max_length=20, choices=Method, default=Method.MANUAL)
+    reason = models.TextField(_("why"), blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignment table")
+        indexes = [models.Index(fields=["assignee", "assigned_at"], name="assignment_assignee")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_current_per_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.assignee_id} {self.assigned_at:%Y-%m-%d %H:%M}"
+
+
+class Participant(models.Model):
+    """A member of a request's task force (SPEC §2.4): besides the assignee, who owns the
+    request, participants see and work it."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("task force member")
+        verbose_name_plural = _("task force")
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="participant_once")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.user_id}"

@@ -27,11 +27,12 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Team, User
 from aftersales.catalog.models import Unit
-from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.core.text import normalise_display_name, normalise_email, normalise_phone
 from aftersales.customers.models import Customer
 from aftersales.service_requests import (
     access,
+    assignments,
     deadlines,
     files,
     numbering,
@@ -40,6 +41,7 @@ from aftersales.service_requests import (
     transitions,
 )
 from aftersales.service_requests.models import (
+    Assignment,
     Attachment,
     Comment,
     ServiceRequest,
@@ -205,6 +207,8 @@ def service_request_create(
     for upload in uploads:
         attachment_add(request, by=by, upload=upload, internal=False)
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
+    signals.request_created.send(sender=ServiceRequest, request=request)
+    request.refresh_from_db()
     return request
 
 
@@ -279,6 +283,29 @@ def service_request_update(
     return locked
 
 
+@transaction.atomic
+def service_request_route_to_team(
+    request: ServiceRequest, *, team: Team, by: User | None, note: str = ""
+) -> ServiceRequest:
+    """Send the request to a team without choosing a person (routing; `by=None` is the
+    system). The current assignee keeps it if they are in that team."""
+    locked = transitions.lock(request, expected_version=None)
+    if locked.team_id == team.pk:
+        return locked
+    if by is not None and not access.dispatches(by, locked):
+        raise NotAllowed(_("You may not route this request."))
+    changes = {"team": [locked.team_id, team.pk]}
+    locked.team = team
+    locked.version = F("version") + 1
+    locked.save(update_fields=["team", "version", "updated_at"])
+    locked.refresh_from_db()
+    ServiceRequestEvent.objects.create(
+        request=locked, kind=ServiceRequestEvent.Kind.UPDATED, actor=by, note=note, changes=changes
+    )
+    signals.request_changed.send(sender=ServiceRequest, request_id=locked.pk)
+    return locked
+
+
 def _required_text(data: dict[str, Any], name: str, message: str) -> str:
     value = str(data.get(name) or "").strip()
     if not value:
@@ -345,6 +372,24 @@ def service_request_act(
         assignee, team = _assignee_from(data, request)
         fields |= {"assignee": assignee, "team": team}
         changes = {"assignee": assignee.username, "team": team.pk if team else None}
+    if action == "take":
+        # Under the row lock: of two people taking it at once, the second is told who won.
+        current = transitions.lock(request, expected_version=expected_version)
+        taken = current.assignee_id is not None and (
+            current.status in transition.sources or current.status == ServiceRequest.Status.ASSIGNED
+        )
+        if not taken:
+            transitions.check_source(current, transition)
+        if current.assignee_id is not None:
+            raise Conflict(
+                _("%(name)s has this request already.") % {"name": current.assignee.display_name},
+                assignee=current.assignee.username,
+            )
+        team = current.team
+        if team is None or not by.teams.filter(pk=team.pk).exists():
+            team = team or by.teams.order_by("id").first()
+        fields |= {"assignee": by, "team": team}
+        changes = {"assignee": by.username, "team": team.pk if team else None}
     if action == "schedule":
         when = data.get("scheduled_for")
         if not isinstance(when, datetime.datetime):
@@ -364,6 +409,15 @@ def service_request_act(
         expected_version=expected_version,
         fields=fields,
     )
+    if action in {"assign", "take"}:
+        assignments.assignment_record(
+            updated,
+            assignee=updated.assignee,
+            team=updated.team,
+            by=by,
+            method=Assignment.Method.TAKE if action == "take" else data.get("method", "manual"),
+            reason=note,
+        )
     signals.request_changed.send(sender=ServiceRequest, request_id=updated.pk)
     return updated
 

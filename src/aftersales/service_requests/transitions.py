@@ -26,6 +26,15 @@ def _customer_or_dispatcher(user: User, request: ServiceRequest) -> bool:
     return access.owns(user, request) or access.dispatches(user, request)
 
 
+def _may_take(user: User, request: ServiceRequest) -> bool:
+    """Whoever may work an unassigned request takes it for themself."""
+    return (
+        request.assignee_id is None
+        and access.can_work_as_assignee(user)
+        and access.works_on(user, request)
+    )
+
+
 def _owner_while_new_or_dispatcher(user: User, request: ServiceRequest) -> bool:
     if access.owns(user, request):
         return request.status == S.NEW
@@ -51,6 +60,14 @@ _ALL = [
         S.ASSIGNED,
         access.dispatches,
         needs=("assignee",),
+        style="primary",
+    ),
+    Transition(
+        "take",
+        gettext_lazy("Take it"),
+        frozenset({S.NEW, S.IN_PROGRESS, S.REOPENED}),
+        S.ASSIGNED,
+        _may_take,
         style="primary",
     ),
     Transition(
@@ -158,6 +175,15 @@ def get(name: str) -> Transition:
         raise InvalidTransition(_("Unknown action “%(name)s”.") % {"name": name}) from None
 
 
+def check_source(request: ServiceRequest, transition: Transition) -> None:
+    if request.status not in transition.sources:
+        raise InvalidTransition(
+            _("“%(action)s” is not possible while the request is “%(status)s”.")
+            % {"action": transition.label, "status": request.get_status_display()},
+            status=request.status,
+        )
+
+
 def lock(request: ServiceRequest, *, expected_version: int | None) -> ServiceRequest:
     """Re-read the row under a lock and refuse a stale `version` (optimistic concurrency)."""
     locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
@@ -189,12 +215,7 @@ def apply(
     locked = lock(request, expected_version=expected_version)
     if by is not None and not transition.allowed(by, locked):
         raise NotAllowed(_("You may not “%(action)s” this request.") % {"action": transition.label})
-    if locked.status not in transition.sources:
-        raise InvalidTransition(
-            _("“%(action)s” is not possible while the request is “%(status)s”.")
-            % {"action": transition.label, "status": locked.get_status_display()},
-            status=locked.status,
-        )
+    check_source(locked, transition)
     now = timezone.now()
     old = locked.status
     locked.status = transition.target

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from aftersales.core.errors import DomainError, InvalidTransition, NotAllowed
+from aftersales.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from aftersales.service_requests import selectors, services, transitions
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 from aftersales.service_requests.tests.factories import make_request, move_to
@@ -16,6 +16,7 @@ ACTIONS = list(transitions.TRANSITIONS)
 # action -> {state it may leave from: state it goes to}
 EXPECTED = {
     "assign": dict.fromkeys(["new", "assigned", "in_progress", "reopened"], "assigned"),
+    "take": dict.fromkeys(["new", "in_progress", "reopened"], "assigned"),
     "start": dict.fromkeys(
         ["assigned", "reopened", "pending_customer", "scheduled"], "in_progress"
     ),
@@ -72,7 +73,14 @@ def test_every_state_and_action_pair(action, state, admin_user, customer_a):
     assert request.status == state
     events_before = ServiceRequestEvent.objects.filter(request=request).count()
     version_before = request.version
-    if state in EXPECTED[action]:
+    taken = state in {*EXPECTED["take"], "assigned"} and request.assignee_id is not None
+    if action == "take" and taken:
+        # Someone has it: taking it is refused as a conflict that names them.
+        with pytest.raises(Conflict):
+            services.service_request_act(request, action, by=admin_user)
+        request.refresh_from_db()
+        assert request.version == version_before
+    elif state in EXPECTED[action]:
         done = services.service_request_act(
             request, action, by=admin_user, data=_inputs(action, admin_user)
         )

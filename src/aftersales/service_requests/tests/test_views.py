@@ -220,7 +220,7 @@ def test_detail_shows_intake_sla_timeline_and_actions(client, agent, customer_a,
     assert "badge sla-met" in body  # the public reply was the first response
     # The actions offered are those of the lifecycle table for an agent on a new request.
     offered = [form.transition.name for form in response.context["actions"]]
-    assert offered == ["assign", "resolve", "cancel"]
+    assert offered == ["assign", "take", "resolve", "cancel"]
     assert url("act", target.number, "assign") in body
     assert 'name="version"' in body
 

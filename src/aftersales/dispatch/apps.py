@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchConfig(AppConfig):
+    name = "aftersales.dispatch"
+    verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from aftersales.dispatch import receivers  # noqa: F401 - connects the receivers
