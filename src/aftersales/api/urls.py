@@ -7,9 +7,11 @@ from aftersales.accounts.api import TeamViewSet, TokenApi, UserViewSet
 from aftersales.api.health import HealthApi
 from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.customers.api import CustomerViewSet
+from aftersales.dispatch import api as dispatch
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.service_requests import api as sr
+from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
 
 router = SimpleRouter()
@@ -26,6 +28,10 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("escalation-rules", EscalationRuleViewSet, basename="escalation-rule")
+router.register("routing-rules", dispatch.RoutingRuleViewSet, basename="routing-rule")
+router.register(
+    "technician-profiles", dispatch.TechnicianProfileViewSet, basename="technician-profile"
+)
 
 NUMBER = "<str:number>"
 
@@ -56,6 +62,30 @@ v1 = [
         f"service-requests/{NUMBER}/attachments/<int:attachment_id>/",
         sr.AttachmentDownloadApi.as_view(),
         name="service-request-attachment",
+    ),
+    path(
+        f"service-requests/{NUMBER}/auto-assign/",
+        dispatch.AutoAssignApi.as_view(),
+        name="service-request-auto-assign",
+    ),
+    path(
+        f"service-requests/{NUMBER}/assignments/",
+        sr_dispatch.RequestAssignmentsApi.as_view(),
+        name="service-request-assignments",
+    ),
+    path(
+        f"service-requests/{NUMBER}/participants/",
+        sr_dispatch.ParticipantsApi.as_view(),
+        name="service-request-participants",
+    ),
+    path(
+        f"service-requests/{NUMBER}/participants/<str:username>/",
+        sr_dispatch.ParticipantDetailApi.as_view(),
+        name="service-request-participant",
+    ),
+    path("assignments/", sr_dispatch.AssignmentListApi.as_view(), name="assignments"),
+    path(
+        "assignments/export/", sr_dispatch.AssignmentExportApi.as_view(), name="assignments-export"
     ),
     path(
         f"service-requests/{NUMBER}/<str:action>/",

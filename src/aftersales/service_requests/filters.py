@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Team
-from aftersales.service_requests.models import Priority, ServiceRequest
+from aftersales.service_requests.models import Assignment, Priority, ServiceRequest
 from aftersales.service_requests.selectors import overdue_filter, sla_state_filter
 
 
@@ -59,3 +59,27 @@ class ServiceRequestFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_filter()) if value else queryset.exclude(overdue_filter())
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    """Filters of the assignment table (API, console page, export)."""
+
+    assignee = django_filters.CharFilter(
+        field_name="assignee__username", label=_("Assignee (username)")
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    method = django_filters.ChoiceFilter(choices=Assignment.Method.choices, label=_("How"))
+    number = django_filters.CharFilter(field_name="request__number", label=_("Service number"))
+    assigned_from = django_filters.IsoDateTimeFilter(
+        field_name="assigned_at", lookup_expr="gte", label=_("Assigned from")
+    )
+    assigned_to = django_filters.IsoDateTimeFilter(
+        field_name="assigned_at", lookup_expr="lt", label=_("Assigned before")
+    )
+    current = django_filters.BooleanFilter(
+        field_name="ended_at", lookup_expr="isnull", label=_("Current only")
+    )
+
+    class Meta:
+        model = Assignment
+        fields: list[str] = []

@@ -12,8 +12,10 @@ from aftersales.core.text import normalise_phone
 from aftersales.customers.models import Customer
 from aftersales.service_requests import access, deadlines, numbering
 from aftersales.service_requests.models import (
+    Assignment,
     Attachment,
     Comment,
+    Participant,
     ServiceRequest,
     ServiceRequestEvent,
 )
@@ -190,3 +192,16 @@ def customer_lookup(user: User, phone: str, *, limit: int = 10) -> list[Customer
         .order_by("name", "id")
     )
     return list(customers[:limit])
+
+
+def assignments_for(user: User) -> QuerySet[Assignment]:
+    """The assignment table as far as `user` may see requests; staff only."""
+    if not access.is_staff(user):
+        return Assignment.objects.none()
+    return Assignment.objects.filter(
+        request__in=access.visible_to(user).values("pk")
+    ).select_related("request", "assignee", "team", "assigned_by")
+
+
+def participants_of(request: ServiceRequest) -> QuerySet[Participant]:
+    return request.participants.select_related("user", "added_by")

@@ -61,6 +61,17 @@ DIRECTORY_WRITE = row(403, agent=201, supervisor=201, admin_user=201)
 ADMIN_ONLY = row(403, admin_user=200)
 STAFF_ONLY = row(200, customer_user=403, other_customer_user=403)
 DIRECTORY_CHANGE = row(403, agent=200, supervisor=200, admin_user=200)
+# Staff who see R; its customer is refused (how it is assigned is a staff matter).
+STAFF_SEE_R = row(
+    404, agent=200, technician=200, supervisor=200, analyst=200, admin_user=200, customer_user=403
+)
+DISPATCH_R = row(
+    404, agent=200, supervisor=200, admin_user=200, technician=403, analyst=403, customer_user=403
+)
+# Dispatchers and R's owner (tech1) form its task force.
+TASK_FORCE_R = row(
+    404, agent=204, technician=204, supervisor=204, admin_user=204, analyst=403, customer_user=403
+)
 STOCK_MANAGE = row(403, supervisor=200, admin_user=200)
 # Parts for request R: those who work it; tech2 cannot see R, so its number is unknown to them.
 USE_FOR_R = row(
@@ -273,6 +284,66 @@ MATRIX = {
         row(403, admin_user=204),
     ),
     "team-detail:delete": ("delete", "/api/v1/teams/{spare_team}/", None, row(403, admin_user=204)),
+    "routing-rule-list": ("get", "/api/v1/routing-rules/", None, STAFF_ONLY),
+    "routing-rule-list:post": (
+        "post",
+        "/api/v1/routing-rules/",
+        "routing_rule",
+        row(403, admin_user=201),
+    ),
+    "routing-rule-detail": ("get", "/api/v1/routing-rules/{routing_rule}/", None, STAFF_ONLY),
+    "routing-rule-detail:patch": (
+        "patch",
+        "/api/v1/routing-rules/{routing_rule}/",
+        "team_patch",
+        ADMIN_ONLY,
+    ),
+    "technician-profile-list": ("get", "/api/v1/technician-profiles/", None, STAFF_ONLY),
+    "technician-profile-list:post": (
+        "post",
+        "/api/v1/technician-profiles/",
+        "technician_profile",
+        row(403, admin_user=201),
+    ),
+    "technician-profile-detail": ("get", "/api/v1/technician-profiles/tech1/", None, STAFF_ONLY),
+    "technician-profile-detail:patch": (
+        "patch",
+        "/api/v1/technician-profiles/tech1/",
+        "technician_profile_patch",
+        ADMIN_ONLY,
+    ),
+    "service-request-auto-assign": (
+        "post",
+        "/api/v1/service-requests/{number}/auto-assign/",
+        "action",
+        DISPATCH_R,
+    ),
+    "service-request-assignments": (
+        "get",
+        "/api/v1/service-requests/{number}/assignments/",
+        None,
+        STAFF_SEE_R,
+    ),
+    "service-request-participants": (
+        "get",
+        "/api/v1/service-requests/{number}/participants/",
+        None,
+        STAFF_SEE_R,
+    ),
+    "service-request-participants:post": (
+        "post",
+        "/api/v1/service-requests/{number}/participants/",
+        "participant",
+        {**TASK_FORCE_R, **{k: 201 for k, v in TASK_FORCE_R.items() if v == 204}},
+    ),
+    "service-request-participant": (
+        "delete",
+        "/api/v1/service-requests/{number}/participants/helper1/",
+        None,
+        TASK_FORCE_R,
+    ),
+    "assignments": ("get", "/api/v1/assignments/?current=true", None, STAFF_ONLY),
+    "assignments-export": ("get", "/api/v1/assignments/export/", None, STAFF_ONLY),
 }
 
 
@@ -335,7 +406,21 @@ def world(
         "policy": SlaPolicy.objects.get(name="标准").pk,
         **stock,
         "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
+        **_dispatch_world(sr, team_a, technician, agent),
     }
+
+
+def _dispatch_world(sr, team, technician, agent) -> dict[str, int]:
+    """A routing rule, tech1's profile, and a task-force member (helper1, in no team)."""
+    from aftersales.accounts.models import User
+    from aftersales.dispatch.models import RoutingRule, TechnicianProfile
+    from aftersales.service_requests import assignments
+
+    rule = RoutingRule.objects.create(name="软件 → 研发", categories=["software"], team=team)
+    TechnicianProfile.objects.create(user=technician, skills=["product_quality"])
+    helper = User.objects.create(username="helper1", role=User.Role.TECHNICIAN)
+    assignments.participant_add(sr, user=helper, by=agent)
+    return {"routing_rule": rule.pk}
 
 
 def _stock_world(sr, technician, agent) -> dict[str, int]:
@@ -417,6 +502,10 @@ def _payload(kind, world, n):
             "periods": [{"weekday": 0, "start": "09:00", "end": "18:00"}],
         },
         "escalation_rule": {"name": f"规则{n}", "raise_priority": True, "teams": [world["team"]]},
+        "routing_rule": {"name": f"路由{n}", "categories": ["usage"], "team": world["team"]},
+        "technician_profile": {"username": "tech2", "skills": ["software"], "capacity": 5},
+        "technician_profile_patch": {"available": False},
+        "participant": {"username": "tech2"},
         "notice": {"year": 2027, "holidays": ["2027-01-01"], "working_days": []},
         "policy": {
             "name": f"大客户{n}",
