@@ -16,8 +16,11 @@ directions would otherwise each hold one row and wait for the other. The check c
 on StockLevel are the last defence. Every change of a level writes one StockMovement in the
 same transaction, so on hand always equals the sum of the ledger.
 
-Callers that change several levels in one transaction (e.g. reserving a plan's parts)
-should do so in a stable order (by part id) for the same reason transfers lock in order.
+Operations for a service request share-lock the request row first (`_hold_request`), so
+a transaction that locked the request (a lifecycle action) and then reserves parts cannot
+deadlock with one that reserves for the same request. Callers that change several levels in
+one transaction (e.g. reserving a plan's parts) should do so in a stable order (by part id),
+for the reason transfers lock in order.
 
 `by=None` means the system itself and skips the permission checks; people are always named.
 """
@@ -25,7 +28,7 @@ should do so in a stable order (by part id) for the same reason transfers lock i
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +108,24 @@ def _require_request_worker(by: User | None, request: ServiceRequest) -> None:
             access.can_use_stock_for(by, request),
             _("You may not use parts for this service request."),
         )
+
+
+# Share-locks a request row the way a foreign key's check does (the table is the model's).
+_KEY_SHARE_REQUEST = f"SELECT 1 FROM {ServiceRequest._meta.db_table} WHERE id = %s FOR KEY SHARE"  # noqa: S608
+
+
+def _hold_request(request: ServiceRequest) -> None:
+    """Take now the lock that the foreign keys to `request` would take at commit.
+
+    PostgreSQL checks Django's foreign keys at commit, share-locking the request row then —
+    after our stock rows are locked. A transaction that locked the request first (every
+    lifecycle transition does) and then reserves parts would wait for our stock row while
+    we wait for its request row: a deadlock. Taken first, we queue behind it instead. A key
+    share lock does not block ordinary changes to the request, nor other stock operations.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_KEY_SHARE_REQUEST, [request.pk])
 
 
 def _require_open_request(request: ServiceRequest, *, to_reserve: bool) -> None:
@@ -258,7 +279,8 @@ def part_create(*, by: User | None, data: dict[str, Any]) -> Part:
 @transaction.atomic
 def part_update(part: Part, *, by: User | None, data: dict[str, Any]) -> Part:
     _require_catalogue_manager(by)
-    part = Part.objects.select_for_update().get(pk=part.pk)
+    # No key update: stock changes that refer to the part need not wait for this.
+    part = Part.objects.select_for_update(no_key=True).get(pk=part.pk)
     for name in PART_FIELDS:
         if name in data:
             setattr(part, name, data[name])
@@ -299,7 +321,7 @@ def warehouse_create(*, by: User | None, data: dict[str, Any]) -> Warehouse:
 @transaction.atomic
 def warehouse_update(warehouse: Warehouse, *, by: User | None, data: dict[str, Any]) -> Warehouse:
     _require_catalogue_manager(by)
-    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+    warehouse = Warehouse.objects.select_for_update(no_key=True).get(pk=warehouse.pk)
     for name in WAREHOUSE_FIELDS:
         if name in data:
             setattr(warehouse, name, data[name])
@@ -465,6 +487,7 @@ def stock_reserve(
     quantity = _quantity(quantity)
     _require_request_worker(by, service_request)
     _require_open_request(service_request, to_reserve=True)
+    _hold_request(service_request)
     _require_active(warehouse=warehouse, part=part)
     pk = _level_id(warehouse, part)
     held = pk is not None and StockLevel.objects.filter(
@@ -538,6 +561,7 @@ def stock_release(
     reservation = _fresh(reservation)
     _require_request_worker(by, reservation.service_request)
     note = _text(note, "note")
+    _hold_request(reservation.service_request)
     _close(reservation, StockReservation.Status.RELEASED)
     _unreserve(reservation, reservation.quantity, by=by, note=note)
     return _fresh(reservation)
@@ -558,6 +582,7 @@ def stock_consume(
         )
     note = _text(note, "note")
     _require_open_request(reservation.service_request, to_reserve=False)
+    _hold_request(reservation.service_request)
     _close(reservation, StockReservation.Status.CONSUMED, consumed=used)
     taken = StockLevel.objects.filter(
         warehouse_id=reservation.warehouse_id,
@@ -609,6 +634,7 @@ def stock_consume_direct(
         )
     note = _text(note, "note")
     _require_open_request(service_request, to_reserve=False)
+    _hold_request(service_request)
     pk = _level_id(warehouse, part)
     taken = pk is not None and StockLevel.objects.filter(
         pk=pk, on_hand__gte=F("reserved") + quantity

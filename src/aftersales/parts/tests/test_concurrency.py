@@ -2,10 +2,11 @@
 
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 
 from aftersales.core.errors import Conflict, DomainError
@@ -13,6 +14,7 @@ from aftersales.parts import services
 from aftersales.parts.models import StockLevel, StockMovement, StockReservation
 from aftersales.parts.tests.factories import make_part, make_van, make_warehouse, stocked
 from aftersales.service_requests import services as request_services
+from aftersales.service_requests.models import ServiceRequest
 from aftersales.service_requests.tests.factories import make_request
 
 pytestmark = pytest.mark.postgres
@@ -178,4 +180,57 @@ def test_one_reservation_used_or_released_once(world, agent, technician):
     level = StockLevel.objects.get(warehouse=central, part=part)
     assert level.reserved == 0
     assert level.on_hand in (3, 5)
+    _ledger_matches(central, part)
+
+
+def _wait_until_someone_waits_for_a_lock(timeout: float = 10.0) -> None:
+    """Block until another connection of this database is waiting for a row lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Statistics are a snapshot per transaction unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the other transaction never waited for a lock")
+
+
+def test_a_request_locked_by_its_lifecycle_and_a_reservation_for_it_do_not_deadlock(
+    world, agent, technician
+):
+    """A later approval locks the request (as every transition does), then reserves parts;
+    meanwhile a technician reserves the same part for the same request. Each must wait for
+    the other in one order only."""
+    central, part, request = world["central"], world["part"], world["request"]
+    stocked(central, part, 5)
+    locked = threading.Event()
+
+    @_in_thread
+    def approve():
+        with transaction.atomic():
+            ServiceRequest.objects.select_for_update().get(pk=request.pk)
+            locked.set()
+            _wait_until_someone_waits_for_a_lock()
+            services.stock_reserve(
+                warehouse=central, part=part, quantity=1, service_request=request, by=agent
+            )
+        return "ok"
+
+    @_in_thread
+    def reserve():
+        locked.wait()
+        services.stock_reserve(
+            warehouse=central, part=part, quantity=1, service_request=request, by=technician
+        )
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [pool.submit(approve), pool.submit(reserve)]
+        assert [r.result(timeout=30) for r in results] == ["ok", "ok"]
+    assert StockLevel.objects.get(warehouse=central, part=part).reserved == 2
     _ledger_matches(central, part)
