@@ -8,6 +8,7 @@ urlpatterns = [
     # Before the console, whose routes at the root take any segment with a digit for a
     # service number: nothing there may shadow the parts pages.
     path("parts/", include("aftersales.parts.urls")),
+    path("dispatch/", include("aftersales.dispatch.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

@@ -78,6 +78,8 @@ def _change(name: str, old: Any, new: Any) -> tuple[str, Any, Any]:
         model_field = ServiceRequest._meta.get_field(name)
     except FieldDoesNotExist:  # a change recorded for a field that has since gone
         return name, old, new
+    if model_field.is_relation and not model_field.concrete:  # e.g. the task force
+        return capfirst(model_field.related_model._meta.verbose_name_plural), old, new
     labels = dict(model_field.choices or ())
     return capfirst(model_field.verbose_name), labels.get(old, old), labels.get(new, new)
 

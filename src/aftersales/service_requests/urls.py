@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from aftersales.service_requests import views
+from aftersales.service_requests import views, views_dispatch
 
 
 class ServiceNumberConverter:
@@ -26,10 +26,22 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_new, name="new"),
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
+    path("assignments/", views_dispatch.assignment_table, name="assignments"),
+    path("assignments/export.csv", views_dispatch.assignment_export, name="assignments_export"),
     path("<service_number:number>/", views.request_detail, name="detail"),
     path("<service_number:number>/act/<str:action>/", views.request_act, name="act"),
     path("<service_number:number>/comments/", views.request_comment, name="comment"),
     path("<service_number:number>/edit/", views.request_edit, name="edit"),
+    path(
+        "<service_number:number>/task-force/add/",
+        views_dispatch.participant_add,
+        name="participant_add",
+    ),
+    path(
+        "<service_number:number>/task-force/remove/",
+        views_dispatch.participant_remove,
+        name="participant_remove",
+    ),
     path(
         "<service_number:number>/attachments/<int:attachment_id>/",
         views.attachment_download,

@@ -20,7 +20,15 @@ from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.search.selectors import search_filter
-from aftersales.service_requests import access, api, display, forms, selectors, services
+from aftersales.service_requests import (
+    access,
+    api,
+    assignments,
+    display,
+    forms,
+    selectors,
+    services,
+)
 from aftersales.service_requests import transitions as lifecycle
 from aftersales.service_requests.filters import ServiceRequestFilter
 from aftersales.service_requests.models import ServiceRequest
@@ -113,8 +121,29 @@ def _detail_context(http: HttpRequest, request: ServiceRequest, **extra: Any) ->
         timeline=display.timeline(user, request),
         attachments=selectors.attachments_for(user, request),
         warranty=display.warranty(request),
+        **_dispatch_context(user, request),
         **extra,
     )
+
+
+def _dispatch_context(user: User, request: ServiceRequest) -> dict[str, Any]:
+    """The assignment table, the task force and what this user may do about them (staff)."""
+    if not access.is_staff(user):
+        return {}
+    manages = request.is_open and assignments.can_manage_task_force(user, request)
+    members = list(selectors.participants_of(request))
+    taken = {m.user_id for m in members} | {request.assignee_id}
+    return {
+        "assignment_lines": request.assignments.select_related("assignee", "team", "assigned_by"),
+        "participants": members,
+        "can_manage_task_force": manages,
+        "task_force_candidates": [u for u in selectors.assignee_candidates() if u.pk not in taken]
+        if manages
+        else [],
+        "can_auto_assign": request.is_open
+        and access.dispatches(user, request)
+        and "assign" in {t.name for t in lifecycle.available(request, user)},
+    }
 
 
 @require_GET
@@ -125,8 +154,9 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _changed(request: HttpRequest, number: str, notice: str) -> HttpResponse:
-    """After a change: the refreshed panels (htmx), else back to the page (PRG)."""
+def changed_response(request: HttpRequest, number: str, notice: str) -> HttpResponse:
+    """After a change: the refreshed panels (htmx), else back to the page (PRG). Also used
+    by other apps' actions on a request (dispatch), so every change answers alike."""
     try:
         target = selectors.service_request_get_for_user(request.user, number)
     except Http404:
@@ -144,7 +174,7 @@ def _changed(request: HttpRequest, number: str, notice: str) -> HttpResponse:
     return trigger_client_event(response, "request-changed")
 
 
-def _refused(
+def refused_response(
     request: HttpRequest, target: ServiceRequest, exc: DomainError, *, box: str
 ) -> HttpResponse:
     """A refusal shown where the form is (htmx, 4xx), else as a message on the page (PRG)."""
@@ -168,7 +198,7 @@ def request_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     box = f"act-{transition.name}-errors"
     form = forms.ActionForm(transition, request.POST)
     if not form.is_valid():
-        return _refused(request, target, forms.form_error(form), box=box)
+        return refused_response(request, target, forms.form_error(form), box=box)
     try:
         services.service_request_act(
             target,
@@ -178,9 +208,9 @@ def request_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
-        return _refused(request, target, exc, box=box)
+        return refused_response(request, target, exc, box=box)
     notice = _("%(action)s: done.") % {"action": transition.label}
-    return _changed(request, target.number, notice)
+    return changed_response(request, target.number, notice)
 
 
 @require_POST
@@ -194,7 +224,7 @@ def request_comment(request: HttpRequest, number: str) -> HttpResponse:
         internal=access.is_staff(user) and access.can_comment(user, target, internal=True),
     )
     if not form.is_valid():
-        return _refused(request, target, forms.form_error(form), box="comment-errors")
+        return refused_response(request, target, forms.form_error(form), box="comment-errors")
     try:
         services.comment_add(
             target,
@@ -204,8 +234,8 @@ def request_comment(request: HttpRequest, number: str) -> HttpResponse:
             uploads=form.cleaned_data["attachments"],
         )
     except DomainError as exc:
-        return _refused(request, target, exc, box="comment-errors")
-    return _changed(
+        return refused_response(request, target, exc, box="comment-errors")
+    return changed_response(
         request, target.number, _("Internal note added.") if form.internal else _("Reply sent.")
     )
 
@@ -215,7 +245,7 @@ def request_edit(request: HttpRequest, number: str) -> HttpResponse:
     target = selectors.service_request_get_for_user(request.user, number)
     form = forms.ClassificationForm(request.POST, request=target)
     if not form.is_valid():
-        return _refused(request, target, forms.form_error(form), box="edit-errors")
+        return refused_response(request, target, forms.form_error(form), box="edit-errors")
     try:
         services.service_request_update(
             target,
@@ -224,9 +254,9 @@ def request_edit(request: HttpRequest, number: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
-        return _refused(request, target, exc, box="edit-errors")
+        return refused_response(request, target, exc, box="edit-errors")
     notice = _("Changes saved.") if form.changes() else _("Nothing was changed.")
-    return _changed(request, target.number, notice)
+    return changed_response(request, target.number, notice)
 
 
 @require_GET
