@@ -129,16 +129,17 @@ def _hold_request(request: ServiceRequest) -> None:
 
 
 def _require_open_request(request: ServiceRequest, *, to_reserve: bool) -> None:
-    """Reserve for open requests only; use parts until the request is closed or cancelled."""
-    if to_reserve:
-        refused = request.status not in ServiceRequest.OPEN_STATUSES
-    else:
-        refused = request.status in _FINISHED
+    """Reserve for open requests only; use parts until the request is closed or cancelled.
+
+    Called after `_hold_request`: the status is read again, since a lifecycle action that
+    committed before the lock was taken may have closed the request meanwhile."""
+    status = ServiceRequest.objects.values_list("status", flat=True).get(pk=request.pk)
+    refused = status not in ServiceRequest.OPEN_STATUSES if to_reserve else status in _FINISHED
     if refused:
         raise _invalid(
             "service_request",
             _("Service request %(number)s is %(status)s; parts cannot be taken for it.")
-            % {"number": request.number, "status": request.get_status_display()},
+            % {"number": request.number, "status": ServiceRequest.Status(status).label},
         )
 
 
@@ -486,8 +487,8 @@ def stock_reserve(
     available) when there are not enough."""
     quantity = _quantity(quantity)
     _require_request_worker(by, service_request)
-    _require_open_request(service_request, to_reserve=True)
     _hold_request(service_request)
+    _require_open_request(service_request, to_reserve=True)
     _require_active(warehouse=warehouse, part=part)
     pk = _level_id(warehouse, part)
     held = pk is not None and StockLevel.objects.filter(
@@ -581,8 +582,8 @@ def stock_consume(
             _("Only %(reserved)d were reserved.") % {"reserved": reservation.quantity},
         )
     note = _text(note, "note")
-    _require_open_request(reservation.service_request, to_reserve=False)
     _hold_request(reservation.service_request)
+    _require_open_request(reservation.service_request, to_reserve=False)
     _close(reservation, StockReservation.Status.CONSUMED, consumed=used)
     taken = StockLevel.objects.filter(
         warehouse_id=reservation.warehouse_id,
@@ -633,8 +634,8 @@ def stock_consume_direct(
             _("Technicians take parts without a reservation only from their own van."),
         )
     note = _text(note, "note")
-    _require_open_request(service_request, to_reserve=False)
     _hold_request(service_request)
+    _require_open_request(service_request, to_reserve=False)
     pk = _level_id(warehouse, part)
     taken = pk is not None and StockLevel.objects.filter(
         pk=pk, on_hand__gte=F("reserved") + quantity

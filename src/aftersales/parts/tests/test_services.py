@@ -17,6 +17,7 @@ from aftersales.parts.models import (
     Warehouse,
 )
 from aftersales.parts.tests.factories import make_part, make_van, make_warehouse, stocked
+from aftersales.service_requests.models import ServiceRequest
 from aftersales.service_requests.tests.factories import move_to
 
 K = StockMovement.Kind
@@ -497,3 +498,15 @@ def test_catalogue_changes_are_validated_and_for_admins(admin_user, supervisor):
         services.part_create(by=supervisor, data={"part_number": "X-1", "name": "x"})
     with pytest.raises(NotAllowed):
         services.warehouse_create(by=supervisor, data={"code": "W", "name": "w"})
+
+
+def test_a_request_closed_since_it_was_loaded_gets_no_parts(central, part, sr, agent):
+    stocked(central, part, 3)
+    move_to(ServiceRequest.objects.get(pk=sr.pk), "cancelled", by=agent)
+    assert sr.status == "assigned"  # the caller's copy is stale
+    with pytest.raises(DomainError) as caught:
+        services.stock_consume_direct(
+            warehouse=central, part=part, quantity=1, service_request=sr, by=agent
+        )
+    assert list(caught.value.fields) == ["service_request"]
+    assert level(central, part).on_hand == 3
