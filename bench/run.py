@@ -382,6 +382,46 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
+# --- SLA ----------------------------------------------------------------------------------
+
+REOPEN_ALL = """
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute(
+        "UPDATE service_requests_servicerequest SET status = 'in_progress', resolved_at = NULL, "
+        "closed_at = NULL, cancelled_at = NULL, paused_since = NULL"
+    )
+from aftersales.service_requests.models import ServiceRequest
+print(ServiceRequest.objects.filter(status="in_progress").count())
+"""
+
+
+def sla_measure() -> list[str]:
+    """The pure due-time arithmetic, then the recomputation of every request in the
+    database as open requests (after the HTTP scenarios: it changes the data)."""
+    arithmetic = (
+        subprocess.run(
+            [PYTHON, str(ROOT / "bench" / "sla_bench.py")],
+            cwd=ROOT,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
+    opened = int(manage("shell", "-c", REOPEN_ALL, capture=True).strip().splitlines()[-1])
+    log(f"recomputing the due times of {opened:,} open requests")
+    began = time.monotonic()
+    outcome = manage("sla_recompute", capture=True).strip()
+    seconds = time.monotonic() - began
+    return [
+        *arithmetic,
+        f"`sla_recompute` of {opened:,} open requests (the whole command): {seconds:.0f} s, "
+        f"{opened / seconds:,.0f} requests/s — {outcome}",
+    ]
+
+
 # --- Report -------------------------------------------------------------------------------
 
 
@@ -563,6 +603,7 @@ def main() -> None:
     finally:
         server_stop(server)
 
+    sla_lines = sla_measure()
     details = machine(str(info["database"]), load_before)
     report = table(results)
     print()
@@ -585,6 +626,12 @@ def main() -> None:
             f"- Seeding (`seed_bulk`): {seeding}",
             "",
             report,
+            "",
+            "SLA due times (`bench/sla_bench.py`, the arithmetic on one core; then"
+            " `manage.py sla_recompute` on this database with every request made open, as"
+            " after a change of the working-hours calendar):",
+            "",
+            *(f"- {line}" for line in sla_lines),
         ]
     )
     write_doc(section)

@@ -74,12 +74,17 @@ def due_times(
     return received_at + targets.first_response, received_at + targets.resolution
 
 
-def pauses_of(request: Any, *, ended_now: datetime.datetime | None = None) -> list[Pause]:
+def pauses_of(
+    request: Any, *, ended_now: datetime.datetime | None = None, events: Any = None
+) -> list[Pause]:
     """The request's waits for the customer, from its history. `ended_now` closes the
-    running one (the request is leaving `pending_customer` at that moment)."""
+    running one (the request is leaving `pending_customer` at that moment). `events`: its
+    status changes in order, when the caller has read them already."""
     pauses: list[Pause] = []
     started: datetime.datetime | None = None
-    for event in request.events.filter(kind="status_changed").order_by("created_at", "id"):
+    if events is None:
+        events = request.events.filter(kind="status_changed").order_by("created_at", "id")
+    for event in events:
         if event.to_status == "pending_customer" and started is None:
             started = event.created_at
         elif event.from_status == "pending_customer" and started is not None:
@@ -90,7 +95,9 @@ def pauses_of(request: Any, *, ended_now: datetime.datetime | None = None) -> li
     return pauses
 
 
-def apply_due_times(request: Any, *, pauses: list[Pause]) -> None:
+def apply_due_times(
+    request: Any, *, pauses: list[Pause], snapshot: engine.PolicySnapshot | None = None
+) -> None:
     """Set the request's SLA columns from the policy that matches it now.
 
     A wait still running does not move the resolution due time yet; when it ends the due
@@ -105,6 +112,7 @@ def apply_due_times(request: Any, *, pauses: list[Pause]) -> None:
         priority=request.priority,
         customer_id=request.customer_id,
         pauses=finished,
+        snapshot=snapshot,
     )
     target = due.target
     if target is None:

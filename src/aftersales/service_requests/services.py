@@ -47,6 +47,7 @@ from aftersales.service_requests.models import (
     ServiceRequest,
     ServiceRequestEvent,
 )
+from aftersales.sla import engine
 
 # Fields a customer may give when filing their own request; the rest is staff work.
 CUSTOMER_FIELDS = {
@@ -562,12 +563,16 @@ def attachment_add(
 def due_times_recompute(*, calendar_id: int | None = None, batch_size: int = 500) -> int:
     """Recompute the due times of open requests from their history (SPEC §4): all of them
     after a policy change, those counting on `calendar_id` after a calendar change.
-    Each request in its own short transaction under a row lock; returns how many changed."""
+
+    In batches: each batch is one short transaction that locks its rows, reads their
+    history in one query and writes the changed rows back together; the policies are read
+    once for the run. Returns how many requests' due times changed."""
     open_requests = ServiceRequest.objects.filter(status__in=ServiceRequest.OPEN_STATUSES)
     if calendar_id is not None:
         open_requests = open_requests.filter(
             Q(first_response_calendar_id=calendar_id) | Q(resolution_calendar_id=calendar_id)
         )
+    snapshot = engine.PolicySnapshot.load()
     changed = 0
     last_id = 0
     while True:
@@ -578,25 +583,42 @@ def due_times_recompute(*, calendar_id: int | None = None, batch_size: int = 500
         )
         if not ids:
             return changed
-        for request_id in ids:
-            with transaction.atomic():
-                request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
-                if request is None or not request.is_open:
-                    continue
-                before = {
-                    f: _json_value(getattr(request, f))
-                    for f in ("first_response_due_at", "resolution_due_at")
-                }
-                deadlines.apply_due_times(request, pauses=deadlines.pauses_of(request))
-                after = {f: _json_value(getattr(request, f)) for f in before}
-                request.save(update_fields=[*deadlines.DUE_FIELDS, "updated_at"])
-                if before != after:
-                    changed += 1
-                    ServiceRequestEvent.objects.create(
-                        request=request,
-                        kind=ServiceRequestEvent.Kind.UPDATED,
-                        actor=None,
-                        note=_("Due times recomputed after a change of the SLA configuration."),
-                        changes={f: [before[f], after[f]] for f in before if before[f] != after[f]},
-                    )
+        changed += _recompute_batch(ids, snapshot)
         last_id = ids[-1]
+
+
+@transaction.atomic
+def _recompute_batch(ids: list[int], snapshot: "engine.PolicySnapshot") -> int:
+    rows = list(
+        ServiceRequest.objects.select_for_update()
+        .filter(pk__in=ids, status__in=ServiceRequest.OPEN_STATUSES)
+        .order_by("pk")
+    )
+    history: dict[int, list[ServiceRequestEvent]] = {}
+    for event in ServiceRequestEvent.objects.filter(
+        request_id__in=[r.pk for r in rows], kind=ServiceRequestEvent.Kind.STATUS_CHANGED
+    ).order_by("created_at", "id"):
+        history.setdefault(event.request_id, []).append(event)
+    watched = ("first_response_due_at", "resolution_due_at")
+    events = []
+    for request in rows:
+        before = {f: _json_value(getattr(request, f)) for f in watched}
+        pauses = deadlines.pauses_of(request, events=history.get(request.pk, []))
+        deadlines.apply_due_times(request, pauses=pauses, snapshot=snapshot)
+        after = {f: _json_value(getattr(request, f)) for f in watched}
+        if before != after:
+            events.append(
+                ServiceRequestEvent(
+                    request=request,
+                    kind=ServiceRequestEvent.Kind.UPDATED,
+                    actor=None,
+                    note=_("Due times recomputed after a change of the SLA configuration."),
+                    changes={f: [before[f], after[f]] for f in watched if before[f] != after[f]},
+                )
+            )
+    now = timezone.now()
+    for request in rows:
+        request.updated_at = now
+    ServiceRequest.objects.bulk_update(rows, [*deadlines.DUE_FIELDS, "updated_at"])
+    ServiceRequestEvent.objects.bulk_create(events)
+    return len(events)
