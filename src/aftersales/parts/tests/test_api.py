@@ -12,7 +12,7 @@ from aftersales.parts.tests.factories import make_part, stocked
 
 
 def client_for(user) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
 

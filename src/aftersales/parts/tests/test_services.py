@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import translation
 
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.parts import services
@@ -233,7 +234,7 @@ def test_reserving_holds_units_for_the_request(central, part, sr, technician):
 def test_reserving_more_than_available_says_how_many_there_are(central, part, sr, agent):
     stocked(central, part, 3)
     services.stock_reserve(warehouse=central, part=part, quantity=2, service_request=sr, by=agent)
-    with pytest.raises(DomainError) as caught:
+    with translation.override("en"), pytest.raises(DomainError) as caught:
         services.stock_reserve(
             warehouse=central, part=part, quantity=2, service_request=sr, by=agent
         )
