@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "aftersales.service_requests",
     "aftersales.dispatch",
     "aftersales.parts",
+    "aftersales.repairs",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",

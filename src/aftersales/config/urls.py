@@ -9,9 +9,11 @@ urlpatterns = [
     # service number: nothing there may shadow the parts pages.
     path("parts/", include("aftersales.parts.urls")),
     path("dispatch/", include("aftersales.dispatch.urls")),
+    path("repairs/", include("aftersales.repairs.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
+    path("portal/plans/", include("aftersales.repairs.urls_portal")),
     path("portal/", include("aftersales.portal.urls")),
     path("api/", include("aftersales.api.urls")),
     path("admin/", admin.site.urls),

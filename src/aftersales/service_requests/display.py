@@ -26,6 +26,9 @@ from aftersales.sla import engine
 # Most pressing first: the one badge a list row shows.
 SLA_SEVERITY = ("breached", "missed", "warning", "paused", "ok", "met")
 Event = ServiceRequestEvent.Kind
+# Titles of the history lines other apps write (kind "updated", by their `action`, e.g.
+# repairs' "plan.approved"); those apps fill it in when they load, so none is imported here.
+EVENT_TITLES: dict[str, Any] = {}
 
 
 def sla_badges(request: ServiceRequest) -> dict[str, Any]:
@@ -110,6 +113,8 @@ def _event_entry(event: ServiceRequestEvent, *, staff: bool) -> TimelineEntry:
     elif event.kind == Event.UPDATED:
         entry.changes = [_change(name, old, new) for name, (old, new) in event.changes.items()]
         entry.body = event.note  # why the system changed it (an escalation, a recomputation)
+        if event.action in EVENT_TITLES:
+            entry.title = str(EVENT_TITLES[event.action])
     elif event.kind == Event.ATTACHMENT_ADDED:
         entry.body = event.note
     elif event.kind in {Event.SLA_WARNING, Event.SLA_BREACHED}:
