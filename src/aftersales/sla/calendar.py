@@ -52,7 +52,9 @@ _State: TypeAlias = tuple[list[int], list[int], list[int], list[int], int, int]
 
 MINUTES_PER_DAY = 1440
 MAX_SEARCH_YEARS = 50
-"""``add`` and ``next_open`` give up (``ValueError``) rather than look further ahead."""
+"""``add`` and ``next_open`` give up (``ValueError``) after this many years without open time."""
+MAX_AHEAD_YEARS = 100
+"""… and rather than give a result more than this many years ahead (the cache grows with it)."""
 
 _US = 1_000_000
 _DAY = 86_400
@@ -339,7 +341,7 @@ class BusinessClock:
                         r = starts[j] if starts[j] > p else p
                         if r < hi:
                             return r
-            self._search_further(p)
+            self._search_further(p, d)
 
     def _open_us(self, p: int, q: int) -> int:
         """Open microseconds in [p, q), p <= q."""
@@ -355,16 +357,41 @@ class BusinessClock:
 
     # -- cache of open intervals --------------------------------------------------------
 
-    def _search_further(self, p: int) -> None:
-        if not self._state[4] <= p < self._state[5]:
+    def _search_further(self, p: int, d: int) -> None:
+        """Extend the cache after ``d`` µs of open time from ``p`` were not found in it.
+
+        Gives up (``ValueError``) after ``MAX_SEARCH_YEARS`` without any open time, counted
+        from the last opening found rather than from ``p`` (a calendar open one minute a week
+        needs decades for a long target), or once the result would lie more than
+        ``MAX_AHEAD_YEARS`` after ``p``.
+        """
+        state = self._state
+        starts, ends, cum_end, lo, hi = state[0], state[1], state[3], state[4], state[5]
+        if not lo <= p < hi:
             self._cover(p, p)
             return
-        year_of_p = _from_us(p).year
-        if self._hi_year >= year_of_p + MAX_SEARCH_YEARS or self._hi_year >= 9998:
+        hi_year, year_of_p = self._hi_year, _from_us(p).year
+        found = cum_end[-1] - _prefix(state, p) if starts else 0  # open µs cached after p
+        last = ends[-1] if found else p  # where open time was last seen
+        if hi_year >= _from_us(last).year + MAX_SEARCH_YEARS:
             raise ValueError(
-                f"no open time within {MAX_SEARCH_YEARS} years after {_from_us(p).isoformat()}"
+                f"no open time within {MAX_SEARCH_YEARS} years after {_from_us(last).isoformat()}"
             )
-        self._rebuild(self._lo_year, min(self._hi_year + _AHEAD_YEARS, 9998))
+        # Covering all of year_of_p + MAX_AHEAD_YEARS puts hi at least that many years after p.
+        limit = min(year_of_p + MAX_AHEAD_YEARS + 1, 9998)
+        if hi_year >= limit:
+            raise ValueError(
+                f"the result lies more than {MAX_AHEAD_YEARS} years after {_from_us(p).isoformat()}"
+                if limit < 9998
+                else "the result is outside the range of datetime"
+            )
+        new_hi_year = hi_year + _AHEAD_YEARS
+        if found and d > found:
+            # Jump to where the open time still missing is expected at the rate seen so far,
+            # rather than ten years per rebuild (each rebuild re-merges the whole cache).
+            per_year = found * (365.25 * _DAY * _US) / (hi - p)
+            new_hi_year = max(new_hi_year, hi_year + 1 + int((d - found) / per_year))
+        self._rebuild(self._lo_year, min(new_hi_year, limit))
 
     def _cover(self, p: int, q: int) -> None:
         """Extend the cache so that [p, q] lies within the covered range."""
@@ -504,10 +531,13 @@ def due_with_pauses(
         if b <= p:
             continue
         if a > p:
-            r = clock._add_us(p, remaining)
-            if r < a or (remaining and r == a):
-                return _from_us(r)
-            remaining -= clock._open_us(p, a)
+            # Reached before the pause iff [p, a) holds enough open time (some, for a zero
+            # target: the next opening must come before a). Counting first keeps the search
+            # from running past a pause — one still running may start before the result.
+            available = clock._open_us(p, a)
+            if available and available >= remaining:
+                return _from_us(clock._add_us(p, remaining))
+            remaining -= available
         if b == _FOREVER:
             return None
         p = b

@@ -251,7 +251,7 @@ def test_add_agrees_with_the_definition(data: st.DataObject, scenario) -> None:
             continue
         if expected is None:
             event("add: beyond the oracle's span")
-            assert ts(got) > t1
+            assert ts(got) >= t1  # an opening exactly at t1 is beyond [t0, t1): see check_pauses
         else:
             event("add: within the oracle's span")
             assert got == utc(expected)
@@ -298,6 +298,34 @@ def pause_lists(draw: st.DrawFn, t0: int) -> list[tuple[int, int | None]]:
     return pauses
 
 
+def check_pauses(
+    clock: BusinessClock,
+    oracle_span: tuple[int, int],
+    pauses: list[tuple[int, int | None]],
+    start: int,
+    end: int,
+    seconds: int,
+) -> datetime | None:
+    """`elapsed_excluding` and `due_with_pauses` against the oracle; returns the due time."""
+    spec, (t0, t1) = clock.spec, oracle_span
+    oracle = Oracle(spec, t0, t1, pauses=pauses)
+    as_datetimes = [(utc(a), None if b is None else utc(b)) for a, b in pauses]
+    expected_elapsed = oracle.elapsed(start, end) if end > start else 0
+    assert elapsed_excluding(clock, utc(start), utc(end), as_datetimes) == expected_elapsed
+
+    due = due_with_pauses(clock, utc(start), seconds, as_datetimes)
+    expected = oracle.add(start, seconds)
+    if expected is not None:
+        assert due == utc(expected)
+    elif due is not None:
+        # >=, not >: the oracle sees [t0, t1) only, so an opening exactly at t1 (the result
+        # of a zero target) is beyond it; a positive target ending at t1 it does see.
+        assert ts(due) >= t1
+        # None means the target falls behind a pause that is still running.
+        assert all(b is not None for a, b in pauses if a <= ts(due))
+    return due
+
+
 @ORACLE
 @given(data=st.data(), scenario=scenarios())
 def test_pauses_agree_with_the_definition(data: st.DataObject, scenario) -> None:
@@ -307,23 +335,120 @@ def test_pauses_agree_with_the_definition(data: st.DataObject, scenario) -> None
     clock = clock_near(spec, t0)
     for _ in range(2):
         pauses = data.draw(pause_lists(t0))
-        oracle = Oracle(spec, t0, t1, pauses=pauses)
-        as_datetimes = [(utc(a), None if b is None else utc(b)) for a, b in pauses]
         start = data.draw(starts(spec, t0))
         end = data.draw(st.integers(t0, t1))
-        expected_elapsed = oracle.elapsed(start, end) if end > start else 0
-        assert elapsed_excluding(clock, utc(start), utc(end), as_datetimes) == expected_elapsed
-
-        seconds = data.draw(durations)
-        due = due_with_pauses(clock, utc(start), seconds, as_datetimes)
-        expected = oracle.add(start, seconds)
+        due = check_pauses(clock, (t0, t1), pauses, start, end, data.draw(durations))
         event(f"pauses: {len(pauses)}, due {'set' if due else 'None'}")
-        if expected is not None:
-            assert due == utc(expected)
-        elif due is not None:
-            assert ts(due) > t1
-            # None means the target falls behind a pause that is still running.
-            assert all(b is not None for a, b in pauses if a <= ts(due))
+
+
+# Falsifying cases found by the property test above (`@example` cannot supply `st.data()`).
+# 22 October 2026 00:00 UTC, the span of the anchor day 23 October.
+T0_OCT_22 = ts(datetime(2026, 10, 22, tzinfo=UTC))
+ONE_MINUTE_A_WEEK = CalendarSpec("Europe/Berlin", {6: ((0, 1),)})  # Sundays 00:00–00:01
+
+
+def berlin_sunday_minute(week: int, second: int) -> datetime:
+    """`second` into the open minute of the `week`-th Sunday after 25 October 2026."""
+    day = date(2026, 10, 25) + timedelta(weeks=week)
+    return datetime.combine(day, datetime.min.time(), BERLIN).astimezone(UTC) + timedelta(
+        seconds=second
+    )
+
+
+def test_a_sparse_calendar_needs_decades_for_a_long_target() -> None:
+    # Was "no open time within 50 years": the 50 years were counted from the start although
+    # the calendar opens every week; 167,423 s = 2,790 whole Sunday minutes and 23 s more.
+    start, end, seconds = 1_792_800_000, 1_792_879_200, 167_423
+    clock = clock_near(ONE_MINUTE_A_WEEK, T0_OCT_22)
+    span = (T0_OCT_22, T0_OCT_22 + SPAN_DAYS * 86_400)
+    due = check_pauses(clock, span, [(start, start)], start, end, seconds)
+    assert due == berlin_sunday_minute(2790, 23) == datetime(2080, 4, 13, 22, 0, 23, tzinfo=UTC)
+    fresh = clock_near(ONE_MINUTE_A_WEEK, T0_OCT_22)
+    assert fresh.add(utc(start), seconds) == due
+    assert fresh.elapsed(utc(start), due) == seconds
+    assert fresh.add(utc(start), seconds - 1) == due - timedelta(seconds=1)
+    assert fresh.add(utc(start), 60 * 2790) == berlin_sunday_minute(2789, 60)  # a period end
+
+
+def test_a_result_beyond_a_hundred_years_is_refused() -> None:
+    clock = clock_near(ONE_MINUTE_A_WEEK, T0_OCT_22)
+    start = utc(1_792_800_000)
+    assert clock.add(start, 60 * 52 * 99) < datetime(2126, 10, 24, tzinfo=UTC)
+    with pytest.raises(ValueError, match="more than 100 years after 2026-10-24T00:00:00"):
+        clock.add(start, 60 * 53 * 100)
+    with pytest.raises(ValueError, match="more than 100 years"):
+        due_with_pauses(clock, start, 60 * 53 * 100, [(start, start)])
+
+
+@pytest.mark.parametrize("pause_at", [1_792_836_000, 1_792_836_001, T0_OCT_22 + SPAN_DAYS * 86_400])
+def test_a_zero_target_may_fall_exactly_at_the_end_of_the_oracles_span(pause_at: int) -> None:
+    # Shanghai, Wednesdays 08:00–10:00: from Saturday 24 October 18:00:01 the next opening is
+    # Wednesday 28 October 08:00 = 00:00 UTC = t1, which the oracle over [t0, t1) cannot see.
+    # A zero-length pause (here before, at the start and at the due time) pauses nothing.
+    t1 = T0_OCT_22 + SPAN_DAYS * 86_400
+    clock = clock_near(CalendarSpec("Asia/Shanghai", {2: ((480, 600),)}), T0_OCT_22)
+    start = 1_792_836_001
+    due = check_pauses(clock, (T0_OCT_22, t1), [(pause_at, pause_at)], start, t1, 0)
+    assert due == utc(t1) == clock.next_open(utc(start)) == clock.add(utc(start), 0)
+    assert due == sh(2026, 10, 28, 8)
+    assert Oracle(clock.spec, T0_OCT_22, t1).add(start, 0) is None
+    assert Oracle(clock.spec, T0_OCT_22, t1 + 60).add(start, 0) == t1
+
+
+@pytest.mark.parametrize("seconds", [0, 1, HOUR, 2 * HOUR, 4 * HOUR])
+def test_zero_length_pauses_change_nothing(working: BusinessClock, seconds: int) -> None:
+    start = sh(2026, 5, 6, 9)
+    plain = working.add(start, seconds)
+    for moment in (start, sh(2026, 5, 6, 10), plain, sh(2026, 5, 6, 12), sh(2026, 5, 6, 13)):
+        assert due_with_pauses(working, start, seconds, [(moment, moment)]) == plain
+        assert elapsed_excluding(working, start, sh(2026, 5, 7), [(moment, moment)]) == 8 * HOUR
+
+
+def test_pauses_that_begin_before_the_request_was_received(working: BusinessClock) -> None:
+    start = sh(2026, 5, 6, 10)  # Wednesday
+    assert due_with_pauses(working, start, HOUR, [(sh(2026, 5, 6, 8), sh(2026, 5, 6, 9))]) == (
+        sh(2026, 5, 6, 11)
+    )  # over before: ignored
+    assert due_with_pauses(working, start, HOUR, [(sh(2026, 5, 6, 8), sh(2026, 5, 6, 10))]) == (
+        sh(2026, 5, 6, 11)
+    )  # ends exactly at the start
+    assert due_with_pauses(working, start, HOUR, [(sh(2026, 5, 6, 8), sh(2026, 5, 6, 11))]) == (
+        sh(2026, 5, 6, 12)
+    )  # counting begins when it ends
+    assert due_with_pauses(working, start, 0, [(sh(2026, 5, 6, 8), sh(2026, 5, 6, 12))]) == (
+        sh(2026, 5, 6, 13)
+    )  # a zero target: the first opening after the pause (lunch is closed)
+    assert due_with_pauses(working, start, HOUR, [(sh(2026, 5, 6, 8), None)]) is None
+    assert due_with_pauses(working, start, 0, [(start, None)]) is None
+    assert elapsed_excluding(working, start, sh(2026, 5, 7), [(sh(2026, 5, 5), None)]) == 0
+    assert elapsed_excluding(
+        working, start, sh(2026, 5, 7), [(sh(2026, 5, 5), sh(2026, 5, 6, 14))]
+    ) == (4 * HOUR)
+
+
+def test_a_running_pause_starting_at_the_due_time_keeps_it(working: BusinessClock) -> None:
+    start = sh(2026, 5, 6, 9)
+    assert due_with_pauses(working, start, HOUR, [(sh(2026, 5, 6, 10), None)]) == (
+        sh(2026, 5, 6, 10)
+    )
+    # A zero target at a pause's start is not reached: that instant is already paused.
+    assert due_with_pauses(working, sh(2026, 5, 6, 8), 0, [(start, None)]) is None
+    # The end of a period followed by a running pause over the lunch break.
+    assert due_with_pauses(working, start, 3 * HOUR, [(sh(2026, 5, 6, 12), None)]) == (
+        sh(2026, 5, 6, 12)
+    )
+    assert due_with_pauses(working, start, 3 * HOUR + 1, [(sh(2026, 5, 6, 12), None)]) is None
+
+
+def test_a_running_pause_stops_the_search_before_the_calendar_runs_out() -> None:
+    # Open on 1 June 2026 only: 9 hours cannot be reached, but a pause still running from
+    # 2 June leaves the due time unknown rather than an error.
+    clock = BusinessClock(CalendarSpec("Asia/Shanghai", exceptions={date(2026, 6, 1): WORKING_DAY}))
+    start = sh(2026, 5, 31)
+    assert due_with_pauses(clock, start, 9 * HOUR, [(sh(2026, 6, 2), None)]) is None
+    assert due_with_pauses(clock, start, 2 * HOUR, [(sh(2026, 6, 2), None)]) == sh(2026, 6, 1, 11)
+    with pytest.raises(ValueError, match="no open time within 50 years after 2026-06-02T16:00"):
+        due_with_pauses(clock, start, 9 * HOUR, [(sh(2026, 6, 2), sh(2026, 6, 3))])
 
 
 @st.composite
@@ -353,7 +478,7 @@ def test_dst_switch_days_second_by_second(data: st.DataObject, scenario) -> None
     assert clock.elapsed(utc(start), utc(end)) == (oracle.elapsed(start, end) if end > start else 0)
     expected = oracle.add(start, seconds)
     got = clock.add(utc(start), seconds)
-    assert got == utc(expected) if expected is not None else ts(got) > t1
+    assert got == utc(expected) if expected is not None else ts(got) >= t1  # [t0, t1) seen
 
 
 @settings(max_examples=150, deadline=None)
