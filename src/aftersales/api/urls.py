@@ -10,6 +10,7 @@ from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
+from aftersales.repairs import api as repairs
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
@@ -28,6 +29,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("escalation-rules", EscalationRuleViewSet, basename="escalation-rule")
+router.register("approval-rules", repairs.ApprovalRuleViewSet, basename="approval-rule")
 router.register("routing-rules", dispatch.RoutingRuleViewSet, basename="routing-rule")
 router.register(
     "technician-profiles", dispatch.TechnicianProfileViewSet, basename="technician-profile"
@@ -83,6 +85,22 @@ v1 = [
         sr_dispatch.ParticipantDetailApi.as_view(),
         name="service-request-participant",
     ),
+    path(
+        f"service-requests/{NUMBER}/diagnosis/",
+        repairs.DiagnosisApi.as_view(),
+        name="service-request-diagnosis",
+    ),
+    path(
+        f"service-requests/{NUMBER}/plans/",
+        repairs.RequestPlansApi.as_view(),
+        name="service-request-plans",
+    ),
+    path("plans/<int:plan_id>/", repairs.PlanDetailApi.as_view(), name="plan"),
+    path("plans/<int:plan_id>/submit/", repairs.PlanSubmitApi.as_view(), name="plan-submit"),
+    path("plans/<int:plan_id>/approve/", repairs.PlanApproveApi.as_view(), name="plan-approve"),
+    path("plans/<int:plan_id>/reject/", repairs.PlanRejectApi.as_view(), name="plan-reject"),
+    path("plans/<int:plan_id>/consent/", repairs.PlanConsentApi.as_view(), name="plan-consent"),
+    path("approvals/pending/", repairs.PendingApprovalsApi.as_view(), name="approvals-pending"),
     path("assignments/", sr_dispatch.AssignmentListApi.as_view(), name="assignments"),
     path(
         "assignments/export/", sr_dispatch.AssignmentExportApi.as_view(), name="assignments-export"

@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "WarehouseKindEnum": "aftersales.parts.models.Warehouse.Kind",
         "StockMovementKindEnum": "aftersales.parts.models.StockMovement.Kind",
         "StockReservationStatusEnum": "aftersales.parts.models.StockReservation.Status",
+        "FeeLineKindEnum": "aftersales.repairs.models.FeeLine.Kind",
+        "WarrantyEnum": "aftersales.repairs.models.Warranty",
     },
 }
 

@@ -80,6 +80,27 @@ USE_FOR_R = row(
 USE_RESERVATION_R = row(
     403, agent=200, technician=200, supervisor=200, admin_user=200, other_technician=404
 )
+# R's draft plan: staff who see R read it (its customer does not: it is not offered yet);
+# those who work R may act, and are then told the draft or R is not in the state for it.
+PLAN_R = row(404, agent=200, technician=200, supervisor=200, analyst=200, admin_user=200)
+PLAN_ACT_R = row(
+    404,
+    agent=409,
+    technician=409,
+    supervisor=409,
+    admin_user=409,
+    analyst=403,
+    other_customer_user=404,
+)
+DECIDE_R = row(
+    404,
+    agent=403,
+    technician=403,
+    supervisor=409,
+    admin_user=409,
+    analyst=403,
+    other_customer_user=404,
+)
 
 MATRIX = {
     # name: (method, path template, payload kind, expected)
@@ -343,6 +364,56 @@ MATRIX = {
         TASK_FORCE_R,
     ),
     "assignments": ("get", "/api/v1/assignments/?current=true", None, STAFF_ONLY),
+    "service-request-diagnosis": (
+        "get",
+        "/api/v1/service-requests/{number}/diagnosis/",
+        None,
+        STAFF_SEE_R,
+    ),
+    "service-request-diagnosis:put": (
+        "put",
+        "/api/v1/service-requests/{number}/diagnosis/",
+        "diagnosis",
+        WORK_R,
+    ),
+    "service-request-plans": ("get", "/api/v1/service-requests/{number}/plans/", None, SEE_R),
+    "service-request-plans:post": (
+        "post",
+        "/api/v1/service-requests/{number}/plans/",
+        "plan",
+        {**PLAN_ACT_R, "customer_user": 403},  # one plan is decided at a time: R has a draft
+    ),
+    "plan": ("get", "/api/v1/plans/{plan}/", None, PLAN_R),
+    "plan:patch": (
+        "patch",
+        "/api/v1/plans/{plan}/",
+        "plan_patch",
+        {**PLAN_R, "analyst": 403},
+    ),
+    "plan-submit": ("post", "/api/v1/plans/{plan}/submit/", "action", PLAN_ACT_R),  # R not started
+    "plan-approve": ("post", "/api/v1/plans/{plan}/approve/", "action", DECIDE_R),
+    "plan-reject": ("post", "/api/v1/plans/{plan}/reject/", "reject", DECIDE_R),
+    "plan-consent": ("post", "/api/v1/plans/{plan}/consent/", "consent", PLAN_ACT_R),
+    "approvals-pending": (
+        "get",
+        "/api/v1/approvals/pending/",
+        None,
+        row(403, supervisor=200, admin_user=200),
+    ),
+    "approval-rule-list": ("get", "/api/v1/approval-rules/", None, STAFF_ONLY),
+    "approval-rule-list:post": (
+        "post",
+        "/api/v1/approval-rules/",
+        "approval_rule",
+        row(403, admin_user=201),
+    ),
+    "approval-rule-detail": ("get", "/api/v1/approval-rules/{approval_rule}/", None, STAFF_ONLY),
+    "approval-rule-detail:patch": (
+        "patch",
+        "/api/v1/approval-rules/{approval_rule}/",
+        "approval_rule_patch",
+        ADMIN_ONLY,
+    ),
     "assignments-export": ("get", "/api/v1/assignments/export/", None, STAFF_ONLY),
 }
 
@@ -407,7 +478,21 @@ def world(
         **stock,
         "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
         **_dispatch_world(sr, team_a, technician, agent),
+        **_repairs_world(sr, technician),
     }
+
+
+def _repairs_world(sr, technician) -> dict[str, int]:
+    """R's diagnosis and a draft plan by tech1 (internal: what R's customer sees is unchanged)."""
+    from aftersales.repairs import services as repairs
+    from aftersales.repairs.models import ApprovalRule
+
+    data = {"cause": "电容失效", "severity": "minor", "handling": "on_site", "expected_minutes": 30}
+    repairs.diagnosis_record(sr, by=technician, data=data)
+    plan = repairs.plan_create(
+        sr, by=technician, data={"summary": "更换电容", "estimated_minutes": 30}
+    )
+    return {"plan": plan.pk, "approval_rule": ApprovalRule.objects.order_by("id").first().pk}
 
 
 def _dispatch_world(sr, team, technician, agent) -> dict[str, int]:
@@ -506,6 +591,18 @@ def _payload(kind, world, n):
         "technician_profile": {"username": "tech2", "skills": ["software"], "capacity": 5},
         "technician_profile_patch": {"available": False},
         "participant": {"username": "tech2"},
+        "diagnosis": {
+            "cause": "启动电容鼓包",
+            "severity": "major",
+            "handling": "on_site",
+            "expected_minutes": 45,
+        },
+        "plan": {"summary": "更换电容", "estimated_minutes": 30, "steps": ["更换电容"]},
+        "plan_patch": {"tools": "万用表"},
+        "reject": {"reason": "太贵"},
+        "consent": {"agreed": True, "statement": "客户电话同意"},
+        "approval_rule": {"name": f"上门{n}", "condition": "visit"},
+        "approval_rule_patch": {"is_active": False},
         "notice": {"year": 2027, "holidays": ["2027-01-01"], "working_days": []},
         "policy": {
             "name": f"大客户{n}",
