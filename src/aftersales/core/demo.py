@@ -33,6 +33,7 @@ from aftersales.core import demo_data
 from aftersales.customers.models import Contact, Customer
 from aftersales.dispatch.demo import dispatch_demo_seed
 from aftersales.parts.demo import parts_demo_seed
+from aftersales.repairs.demo import repairs_demo_seed
 from aftersales.search.services import search_index_rebuild
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
@@ -727,6 +728,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
         for (username, _role, _password_text), hashed in zip(printed, hashing, strict=True):
             User.objects.filter(username=username).update(password=hashed)
     parts_demo_seed(by=directory.staff["wh1"])
+    repairs_demo_seed()
     dispatch_demo_seed(teams=directory.teams)
     _accounts_save(printed)
     return DemoResult(
