@@ -194,7 +194,10 @@ def service_request_create(
     _set_deadlines(request)
     request.number = numbering.next_number(received_at)
     try:
-        request.full_clean(exclude=["number"])
+        # Fields are checked here; the table's check constraints guard values this code
+        # sets itself (status, priority) and are left to the database, where each would
+        # otherwise cost a query of its own.
+        request.full_clean(exclude=["number"], validate_constraints=False)
     except ValidationError as exc:
         raise _validation_to_domain(exc) from exc
     request.save()
@@ -271,7 +274,7 @@ def service_request_update(
         if locked.priority != old_priority:
             changes["priority"] = [old_priority, locked.priority]
     try:
-        locked.full_clean()
+        locked.full_clean(validate_constraints=False)
     except ValidationError as exc:
         raise _validation_to_domain(exc) from exc
     locked.version = F("version") + 1
