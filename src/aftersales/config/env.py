@@ -1,6 +1,7 @@
 """Environment parsing that fails loudly on a value it cannot read."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,3 +33,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be an amount such as 1000.00, not {raw!r}."
+        ) from exc
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be an amount such as 1000.00, not {raw!r}.")
+    return value

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.config.env import env_bool, env_int, env_str
+from aftersales.config.env import env_bool, env_decimal, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.parts",
     "aftersales.repairs",
+    "aftersales.returns",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",
@@ -216,6 +217,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 SERVICE_TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
 CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
+# Returns: refunds above this amount (in CURRENCY) are recorded by a supervisor only; where
+# customers send returned units (told in the authorisation mail).
+RMA_REFUND_SUPERVISOR_ABOVE = env_decimal("AFTERSALES_REFUND_SUPERVISOR_ABOVE", "1000.00")
+RMA_RETURN_ADDRESS = env_str("AFTERSALES_RETURN_ADDRESS", "")
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
