@@ -14,6 +14,7 @@ from aftersales.repairs import api as repairs
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
+from aftersales.visits import api as visits
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -34,6 +35,8 @@ router.register("routing-rules", dispatch.RoutingRuleViewSet, basename="routing-
 router.register(
     "technician-profiles", dispatch.TechnicianProfileViewSet, basename="technician-profile"
 )
+router.register("visits", visits.VisitViewSet, basename="visit")
+router.register("leaves", visits.LeaveViewSet, basename="leave")
 
 NUMBER = "<str:number>"
 
@@ -109,6 +112,11 @@ v1 = [
         f"service-requests/{NUMBER}/<str:action>/",
         sr.ServiceRequestActionApi.as_view(),
         name="service-request-action",
+    ),
+    path(
+        "technicians/<str:username>/free-slots/",
+        visits.TechnicianFreeSlotsApi.as_view(),
+        name="technician-free-slots",
     ),
     path("stock/receive/", parts.StockReceiveApi.as_view(), name="stock-receive"),
     path("stock/adjust/", parts.StockAdjustApi.as_view(), name="stock-adjust"),

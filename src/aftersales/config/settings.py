@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "aftersales.service_requests",
     "aftersales.dispatch",
     "aftersales.parts",
+    "aftersales.visits",
     "aftersales.repairs",
     "aftersales.returns",
     "aftersales.search",

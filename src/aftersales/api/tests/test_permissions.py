@@ -3,6 +3,8 @@
 A route without an entry in MATRIX fails `test_every_route_has_an_entry`.
 """
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
@@ -100,6 +102,14 @@ DECIDE_R = row(
     admin_user=409,
     analyst=403,
     other_customer_user=404,
+)
+# R's visit (tech1 on it): its dispatchers move and cancel it, tech1 works it; those who
+# see R but may not are refused, the others do not learn it exists.
+VISIT_DISPATCH_R = row(
+    404, agent=200, supervisor=200, admin_user=200, technician=403, analyst=403, customer_user=403
+)
+VISIT_WORK_R = row(
+    404, technician=200, agent=403, supervisor=403, admin_user=403, analyst=403, customer_user=403
 )
 
 MATRIX = {
@@ -414,6 +424,49 @@ MATRIX = {
         "approval_rule_patch",
         ADMIN_ONLY,
     ),
+    "visit-list": ("get", "/api/v1/visits/", None, row(200)),
+    "visit-list:post": (
+        "post",
+        "/api/v1/visits/",
+        "visit",
+        row(403, agent=201, supervisor=201, admin_user=201),
+    ),
+    "visit-detail": ("get", "/api/v1/visits/{visit}/", None, SEE_R),
+    "visit-reschedule": (
+        "post",
+        "/api/v1/visits/{visit}/reschedule/",
+        "visit_reschedule",
+        {**VISIT_DISPATCH_R, **{k: 201 for k, v in VISIT_DISPATCH_R.items() if v == 200}},
+    ),
+    "visit-cancel": ("post", "/api/v1/visits/{visit}/cancel/", "reject", VISIT_DISPATCH_R),
+    "visit-start": ("post", "/api/v1/visits/{visit}/start/", "action", VISIT_WORK_R),
+    "visit-no-one-home": (
+        "post",
+        "/api/v1/visits/{visit}/no-one-home/",
+        "no_one_home",
+        VISIT_WORK_R,
+    ),
+    "visit-finish": ("post", "/api/v1/visits/{visit}/finish/", "action", VISIT_WORK_R),
+    "technician-free-slots": (
+        "get",
+        "/api/v1/technicians/tech1/free-slots/?date={visit_date}",
+        None,
+        STAFF_ONLY,
+    ),
+    "leave-list": ("get", "/api/v1/leaves/", None, STAFF_ONLY),
+    "leave-list:post": (
+        "post",
+        "/api/v1/leaves/",
+        "leave",
+        row(403, supervisor=201, admin_user=201),
+    ),
+    "leave-detail": ("get", "/api/v1/leaves/{leave}/", None, STAFF_ONLY),
+    "leave-detail:delete": (
+        "delete",
+        "/api/v1/leaves/{leave}/",
+        None,
+        row(403, supervisor=204, admin_user=204),
+    ),
     "assignments-export": ("get", "/api/v1/assignments/export/", None, STAFF_ONLY),
 }
 
@@ -478,6 +531,7 @@ def world(
         **stock,
         "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
         **_dispatch_world(sr, team_a, technician, agent),
+        **_visits_world(sr, technician, admin_user),
         **_repairs_world(sr, technician),
     }
 
@@ -493,6 +547,39 @@ def _repairs_world(sr, technician) -> dict[str, int]:
         sr, by=technician, data={"summary": "更换电容", "estimated_minutes": 30}
     )
     return {"plan": plan.pk, "approval_rule": ApprovalRule.objects.order_by("id").first().pk}
+
+
+def _visits_world(sr, technician, admin_user) -> dict[str, object]:
+    """A visit of tech1 to R, written directly so that R keeps its state, and leave of
+    tech1 later on; `visit_at` is a free day for booking and moving in the payloads."""
+    import datetime
+
+    from django.utils import timezone
+
+    from aftersales.visits.models import Leave
+    from aftersales.visits.tests.factories import make_visit_rows
+
+    start = (timezone.now() + datetime.timedelta(days=2)).replace(
+        hour=2, minute=0, second=0, microsecond=0
+    )
+    visit = make_visit_rows(
+        sr,
+        technicians=[technician],
+        window_start=start,
+        window_end=start + datetime.timedelta(hours=2),
+    )
+    leave = Leave.objects.create(
+        technician=technician,
+        start=start + datetime.timedelta(days=10),
+        end=start + datetime.timedelta(days=11),
+        created_by=admin_user,
+    )
+    return {
+        "visit": visit.pk,
+        "visit_date": start.date().isoformat(),
+        "visit_at": start + datetime.timedelta(days=1),
+        "leave": leave.pk,
+    }
 
 
 def _dispatch_world(sr, team, technician, agent) -> dict[str, int]:
@@ -591,6 +678,26 @@ def _payload(kind, world, n):
         "technician_profile": {"username": "tech2", "skills": ["software"], "capacity": 5},
         "technician_profile_patch": {"available": False},
         "participant": {"username": "tech2"},
+        "visit": {
+            "service_request": world["number"],
+            "technicians": ["tech1"],
+            "window_start": world["visit_at"].isoformat(),
+            "window_end": (world["visit_at"] + datetime.timedelta(hours=2)).isoformat(),
+            "outside_hours": True,
+        },
+        "visit_reschedule": {
+            "window_start": (world["visit_at"] + datetime.timedelta(days=1)).isoformat(),
+            "window_end": (world["visit_at"] + datetime.timedelta(days=1, hours=2)).isoformat(),
+            "reason": "客户改约",
+            "outside_hours": True,
+        },
+        "no_one_home": {"note": "敲门无人应答"},
+        "leave": {
+            "technician": "tech1",
+            "start": (world["visit_at"] + datetime.timedelta(days=20)).isoformat(),
+            "end": (world["visit_at"] + datetime.timedelta(days=21)).isoformat(),
+            "reason": "年假",
+        },
         "diagnosis": {
             "cause": "启动电容鼓包",
             "severity": "major",
