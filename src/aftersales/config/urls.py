@@ -9,6 +9,7 @@ urlpatterns = [
     # service number: nothing there may shadow the parts pages.
     path("parts/", include("aftersales.parts.urls")),
     path("dispatch/", include("aftersales.dispatch.urls")),
+    path("visits/", include("aftersales.visits.urls")),
     path("repairs/", include("aftersales.repairs.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),

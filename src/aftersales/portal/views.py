@@ -18,6 +18,7 @@ from aftersales.core.text import normalise_phone
 from aftersales.portal import forms, selectors, throttle, tokens
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
+from aftersales.visits.selectors import next_visit
 
 # Anti-abuse limits per client address (RELIABILITY S02, S17). Attempts bound the work a
 # script can make us do; submissions bound how many requests one address can file.
@@ -154,7 +155,12 @@ def _tracked_context(tracked: ServiceRequest) -> dict[str, Any]:
         }
         for reply in selectors.public_replies(tracked).select_related("author")
     ]
-    return {"sr": tracked, "replies": replies, **_service_context()}
+    return {
+        "sr": tracked,
+        "replies": replies,
+        "next_visit": next_visit(tracked),
+        **_service_context(),
+    }
 
 
 @login_not_required
