@@ -11,6 +11,7 @@ from aftersales.dispatch import api as dispatch
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.repairs import api as repairs
+from aftersales.returns import api as returns
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
@@ -108,10 +109,30 @@ v1 = [
     path(
         "assignments/export/", sr_dispatch.AssignmentExportApi.as_view(), name="assignments-export"
     ),
+    # Before the lifecycle actions, whose route takes any word after the number.
+    path(
+        f"service-requests/{NUMBER}/rma/",
+        returns.RequestRmaApi.as_view(),
+        name="service-request-rma",
+    ),
     path(
         f"service-requests/{NUMBER}/<str:action>/",
         sr.ServiceRequestActionApi.as_view(),
         name="service-request-action",
+    ),
+    path("rmas/", returns.RmaListApi.as_view(), name="rmas"),
+    path("rmas/<int:pk>/", returns.RmaDetailApi.as_view(), name="rma"),
+    path("rmas/<int:pk>/ship-in/", returns.RmaShipInApi.as_view(), name="rma-ship-in"),
+    path("rmas/<int:pk>/receive/", returns.RmaReceiveApi.as_view(), name="rma-receive"),
+    path("rmas/<int:pk>/inspect/", returns.RmaInspectApi.as_view(), name="rma-inspect"),
+    path("rmas/<int:pk>/refund/", returns.RmaRefundApi.as_view(), name="rma-refund"),
+    path("rmas/<int:pk>/replace/", returns.RmaReplaceApi.as_view(), name="rma-replace"),
+    path("rmas/<int:pk>/ship-out/", returns.RmaShipOutApi.as_view(), name="rma-ship-out"),
+    path("rmas/<int:pk>/cancel/", returns.RmaCancelApi.as_view(), name="rma-cancel"),
+    path(
+        "units/<int:pk>/eligibility/",
+        returns.UnitEligibilityApi.as_view(),
+        name="unit-eligibility",
     ),
     path(
         "technicians/<str:username>/free-slots/",

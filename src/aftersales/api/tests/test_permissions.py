@@ -111,6 +111,14 @@ VISIT_DISPATCH_R = row(
 VISIT_WORK_R = row(
     404, technician=200, agent=403, supervisor=403, admin_user=403, analyst=403, customer_user=403
 )
+# R's RMA (received, waiting for inspection): its dispatchers decide and carry it out,
+# those who work R inspect, R's customer tells us the tracking number; a step out of order
+# is 409 for those who may take it, so the row shows who got past the permission check.
+RMA_DECIDE_R = row(
+    404, agent=409, supervisor=409, admin_user=409, technician=403, analyst=403, customer_user=403
+)
+RMA_SHIP_IN_R = {**RMA_DECIDE_R, "customer_user": 409}
+RMA_CANCEL_R = {**RMA_DECIDE_R, **{k: 200 for k, v in RMA_DECIDE_R.items() if v == 409}}
 
 MATRIX = {
     # name: (method, path template, payload kind, expected)
@@ -468,6 +476,23 @@ MATRIX = {
         row(403, supervisor=204, admin_user=204),
     ),
     "assignments-export": ("get", "/api/v1/assignments/export/", None, STAFF_ONLY),
+    "service-request-rma": ("get", "/api/v1/service-requests/{number}/rma/", None, SEE_R),
+    "service-request-rma:post": (
+        "post",
+        "/api/v1/service-requests/{number}/rma/",
+        "rma_authorise",
+        RMA_DECIDE_R,
+    ),
+    "rmas": ("get", "/api/v1/rmas/", None, row(200)),
+    "rma": ("get", "/api/v1/rmas/{rma}/", None, SEE_R),
+    "rma-ship-in": ("post", "/api/v1/rmas/{rma}/ship-in/", "rma_ship", RMA_SHIP_IN_R),
+    "rma-receive": ("post", "/api/v1/rmas/{rma}/receive/", "action", RMA_DECIDE_R),
+    "rma-inspect": ("post", "/api/v1/rmas/{rma}/inspect/", "rma_inspect", WORK_R),
+    "rma-refund": ("post", "/api/v1/rmas/{rma}/refund/", "rma_refund", RMA_DECIDE_R),
+    "rma-replace": ("post", "/api/v1/rmas/{rma}/replace/", "rma_replace", RMA_DECIDE_R),
+    "rma-ship-out": ("post", "/api/v1/rmas/{rma}/ship-out/", "rma_ship", RMA_DECIDE_R),
+    "rma-cancel": ("post", "/api/v1/rmas/{rma}/cancel/", "reject", RMA_CANCEL_R),
+    "unit-eligibility": ("get", "/api/v1/units/{unit}/eligibility/", None, SEE_R),
 }
 
 
@@ -531,6 +556,7 @@ def world(
         **stock,
         "rule": EscalationRule.objects.create(name="超时升级", raise_priority=True).pk,
         **_dispatch_world(sr, team_a, technician, agent),
+        **_returns_world(sr, agent),
         **_visits_world(sr, technician, admin_user),
         **_repairs_world(sr, technician),
     }
@@ -593,6 +619,14 @@ def _dispatch_world(sr, team, technician, agent) -> dict[str, int]:
     helper = User.objects.create(username="helper1", role=User.Role.TECHNICIAN)
     assignments.participant_add(sr, user=helper, by=agent)
     return {"routing_rule": rule.pk}
+
+
+def _returns_world(sr, agent) -> dict[str, int]:
+    """R's RMA: decided without a purchase date (staff decide, with a reason), received."""
+    from aftersales.returns import services as returns
+
+    rma = returns.rma_authorise(sr, by=agent, decision="refund", reason="客户出示了购买发票")
+    return {"rma": returns.rma_receive(rma, by=agent).pk}
 
 
 def _stock_world(sr, technician, agent) -> dict[str, int]:
@@ -678,6 +712,11 @@ def _payload(kind, world, n):
         "technician_profile": {"username": "tech2", "skills": ["software"], "capacity": 5},
         "technician_profile_patch": {"available": False},
         "participant": {"username": "tech2"},
+        "rma_authorise": {"decision": "repair"},
+        "rma_ship": {"carrier": "顺丰速运", "tracking_number": f"SF{n:010d}"},
+        "rma_inspect": {"result": "fault_confirmed"},
+        "rma_refund": {"amount": "100.00", "method": "cash", "reason": "无价格"},
+        "rma_replace": {"serial_number": f"SN-RMA-{n}"},
         "visit": {
             "service_request": world["number"],
             "technicians": ["tech1"],
