@@ -37,6 +37,7 @@ from aftersales.repairs.demo import repairs_demo_seed
 from aftersales.search.services import search_index_rebuild
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
+from aftersales.visits.demo import visits_demo_seed
 
 SEED = 20261122
 DAYS = 60
@@ -730,6 +731,14 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
     parts_demo_seed(by=directory.staff["wh1"])
     repairs_demo_seed()
     dispatch_demo_seed(teams=directory.teams)
+    with _SimulatedClock().running() as clock:
+        visits_demo_seed(
+            teams=directory.teams,
+            staff=directory.staff,
+            lead_of=directory.lead_of,
+            clock=clock,
+            anchor=anchor,
+        )
     _accounts_save(printed)
     return DemoResult(
         created=True,
