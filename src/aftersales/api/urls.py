@@ -10,6 +10,7 @@ from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
+from aftersales.repair_records import api as repair_records
 from aftersales.repairs import api as repairs
 from aftersales.returns import api as returns
 from aftersales.service_requests import api as sr
@@ -114,6 +115,39 @@ v1 = [
         f"service-requests/{NUMBER}/rma/",
         returns.RequestRmaApi.as_view(),
         name="service-request-rma",
+    ),
+    path(
+        f"service-requests/{NUMBER}/repair-records/",
+        repair_records.RequestRepairRecordsApi.as_view(),
+        name="service-request-repair-records",
+    ),
+    path(
+        f"service-requests/{NUMBER}/confirmation/",
+        repair_records.RequestConfirmationApi.as_view(),
+        name="service-request-confirmation",
+    ),
+    path(
+        "repair-records/<int:record_id>/",
+        repair_records.RepairRecordDetailApi.as_view(),
+        name="repair-record",
+    ),
+    path(
+        "repair-records/<int:record_id>/parts/",
+        repair_records.RepairRecordPartsApi.as_view(),
+        name="repair-record-parts",
+    ),
+    path(
+        "repair-records/<int:record_id>/photos/",
+        repair_records.RepairRecordPhotosApi.as_view(),
+        name="repair-record-photos",
+    ),
+    path(
+        "repair-records/<int:record_id>/pdf/",
+        repair_records.RepairRecordPdfApi.as_view(),
+        name="repair-record-pdf",
+    ),
+    path(
+        "units/<int:unit_id>/history/", repair_records.UnitHistoryApi.as_view(), name="unit-history"
     ),
     path(
         f"service-requests/{NUMBER}/<str:action>/",

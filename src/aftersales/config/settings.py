@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "aftersales.parts",
     "aftersales.visits",
     "aftersales.repairs",
+    "aftersales.repair_records",
     "aftersales.returns",
     "aftersales.search",
     "aftersales.portal",
@@ -218,6 +219,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 SERVICE_TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
 CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
+# A request for a unit that had another request resolved this many days (calendar days, in
+# the service time zone) before it came in counts as a repeat repair (SPEC §5).
+REPEAT_REPAIR_DAYS = env_int("AFTERSALES_REPEAT_REPAIR_DAYS", 90)
+if REPEAT_REPAIR_DAYS < 0:
+    raise ImproperlyConfigured("AFTERSALES_REPEAT_REPAIR_DAYS cannot be negative.")
 # Returns: refunds above this amount (in CURRENCY) are recorded by a supervisor only; where
 # customers send returned units (told in the authorisation mail).
 RMA_REFUND_SUPERVISOR_ABOVE = env_decimal("AFTERSALES_REFUND_SUPERVISOR_ABOVE", "1000.00")

@@ -120,6 +120,13 @@ RMA_DECIDE_R = row(
 RMA_SHIP_IN_R = {**RMA_DECIDE_R, "customer_user": 409}
 RMA_CANCEL_R = {**RMA_DECIDE_R, **{k: 200 for k, v in RMA_DECIDE_R.items() if v == 409}}
 
+# Repair records of R: those who work R write them, whoever sees R reads them (and its
+# customer prints them); R is not resolved, so its customer's answer is not taken yet.
+WRITE_RECORD_R = {**WORK_R, **{k: 201 for k, v in WORK_R.items() if v == 200}}
+CONFIRM_R = row(
+    404, agent=409, supervisor=409, admin_user=409, customer_user=409, technician=403, analyst=403
+)
+
 MATRIX = {
     # name: (method, path template, payload kind, expected)
     "auth-token": ("post", "/api/v1/auth/token/", "token", row(200, anonymous=200)),
@@ -493,6 +500,51 @@ MATRIX = {
     "rma-ship-out": ("post", "/api/v1/rmas/{rma}/ship-out/", "rma_ship", RMA_DECIDE_R),
     "rma-cancel": ("post", "/api/v1/rmas/{rma}/cancel/", "reject", RMA_CANCEL_R),
     "unit-eligibility": ("get", "/api/v1/units/{unit}/eligibility/", None, SEE_R),
+    "service-request-repair-records": (
+        "get",
+        "/api/v1/service-requests/{number}/repair-records/",
+        None,
+        SEE_R,
+    ),
+    "service-request-repair-records:post": (
+        "post",
+        "/api/v1/service-requests/{number}/repair-records/",
+        "repair_record",
+        WRITE_RECORD_R,
+    ),
+    "repair-record": ("get", "/api/v1/repair-records/{record}/", None, SEE_R),
+    "repair-record:patch": (
+        "patch",
+        "/api/v1/repair-records/{record}/",
+        "repair_record_patch",
+        WORK_R,
+    ),
+    "repair-record-parts": (
+        "post",
+        "/api/v1/repair-records/{record}/parts/",
+        "part_used",
+        WRITE_RECORD_R,
+    ),
+    "repair-record-photos": (
+        "post",
+        "/api/v1/repair-records/{record}/photos/",
+        "photo",
+        WRITE_RECORD_R,
+    ),
+    "repair-record-pdf": ("get", "/api/v1/repair-records/{record}/pdf/", None, SEE_R),
+    "service-request-confirmation": (
+        "get",
+        "/api/v1/service-requests/{number}/confirmation/",
+        None,
+        SEE_R,
+    ),
+    "service-request-confirmation:post": (
+        "post",
+        "/api/v1/service-requests/{number}/confirmation/",
+        "confirmation",
+        CONFIRM_R,
+    ),
+    "unit-history": ("get", "/api/v1/units/{unit}/history/", None, SEE_R),
 }
 
 
@@ -559,7 +611,16 @@ def world(
         **_returns_world(sr, agent),
         **_visits_world(sr, technician, admin_user),
         **_repairs_world(sr, technician),
+        **_repair_records_world(sr, technician),
     }
+
+
+def _repair_records_world(sr, technician) -> dict[str, int]:
+    """A repair record of R by tech1 (R keeps its state; its customer sees the record)."""
+    from aftersales.repair_records import services as repair_records
+
+    data = {"work_done": "更换电容", "started_at": sr.received_at}
+    return {"record": repair_records.repair_record_create(sr, by=technician, data=data).pk}
 
 
 def _repairs_world(sr, technician) -> dict[str, int]:
@@ -658,6 +719,7 @@ def _payload(kind, world, n):
     return {
         None: None,
         "file": None,
+        "photo": None,
         "token": {"username": "agent1", "password": "pass-agent1"},
         "request": {"title": "热水器不出热水", "description": "点火后熄火", "kind": "repair"},
         "patch": {"title": "空调不制冷（已核实）"},
@@ -712,6 +774,10 @@ def _payload(kind, world, n):
         "technician_profile": {"username": "tech2", "skills": ["software"], "capacity": 5},
         "technician_profile_patch": {"available": False},
         "participant": {"username": "tech2"},
+        "repair_record": {"work_done": "清洗滤网", "started_at": "2025-01-01T08:00:00+08:00"},
+        "repair_record_patch": {"test_outcome": "passed"},
+        "part_used": {"part_number": "GASKET-9"},
+        "confirmation": {"satisfied": True},
         "rma_authorise": {"decision": "repair"},
         "rma_ship": {"carrier": "顺丰速运", "tracking_number": f"SF{n:010d}"},
         "rma_inspect": {"result": "fault_confirmed"},
@@ -787,6 +853,9 @@ def test_role_route_matrix(name, role, world, request):
         payload["customer"] = {"name": "王五", "phone": "13700137000"}
     if kind == "file":
         response = client.post(path, {"file": SimpleUploadedFile("x.png", PNG)}, format="multipart")
+    elif kind == "photo":
+        photo = SimpleUploadedFile("x.png", PNG)
+        response = client.post(path, {"photos": photo}, format="multipart")
     elif payload is None:
         response = getattr(client, method)(path)
     else:
