@@ -84,8 +84,9 @@ class RecordForm(forms.Form):
 
     @classmethod
     def for_new(cls) -> "RecordForm":
+        # The finish is usually now; the start is the technician's to say (labour follows).
         now = timezone.localtime().replace(second=0, microsecond=0)
-        return cls(prefix="record", initial={"started_at": now, "finished_at": now})
+        return cls(prefix="record", initial={"finished_at": now})
 
     @classmethod
     def for_record(cls, record: RepairRecord) -> "RecordForm":

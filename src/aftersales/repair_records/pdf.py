@@ -143,13 +143,15 @@ class _Writer:
         pdf.cell(0, 8, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT, size=10)
 
+    # Lines break at spaces (English); a run of Chinese, which has none, is broken between
+    # characters when it is wider than its cell.
     def facts(self, rows: list[tuple[str, str]]) -> None:
         with self.pdf.table(
             col_widths=(45, 135),
             text_align="LEFT",
             first_row_as_headings=False,
             line_height=6,
-            wrapmode=WrapMode.CHAR,
+            wrapmode=WrapMode.WORD,
             padding=1.5,
         ) as table:
             for label, value in rows:
@@ -164,7 +166,7 @@ class _Writer:
             headings_style=FontFace(emphasis="", fill_color=(232, 232, 232)),
             text_align="LEFT",
             line_height=6,
-            wrapmode=WrapMode.CHAR,
+            wrapmode=WrapMode.WORD,
             padding=1.5,
         ) as table:
             head = table.row()
@@ -181,7 +183,7 @@ class _Writer:
             6,
             printable(text) or "—",
             align="L",
-            wrapmode=WrapMode.CHAR,
+            wrapmode=WrapMode.WORD,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -305,7 +307,7 @@ def _render(record: RepairRecord, *, staff: bool, language: str) -> bytes:
                 ]
                 for line in parts
             ],
-            (28, 46, 14, 32, 32, 28),
+            (25, 42, 18, 29, 29, 37),
         )
     else:
         writer.text(_("No parts were replaced."))
