@@ -11,6 +11,7 @@ urlpatterns = [
     path("dispatch/", include("aftersales.dispatch.urls")),
     path("visits/", include("aftersales.visits.urls")),
     path("repairs/", include("aftersales.repairs.urls")),
+    path("returns/", include("aftersales.returns.urls")),
     path("repair-records/", include("aftersales.repair_records.urls")),
     path("units/", include("aftersales.repair_records.urls_units")),
     path("", include("aftersales.service_requests.urls")),

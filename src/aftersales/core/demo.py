@@ -34,6 +34,7 @@ from aftersales.customers.models import Contact, Customer
 from aftersales.dispatch.demo import dispatch_demo_seed
 from aftersales.parts.demo import parts_demo_seed
 from aftersales.repairs.demo import repairs_demo_seed
+from aftersales.returns.demo import returns_demo_seed
 from aftersales.search.services import search_index_rebuild
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
@@ -730,6 +731,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             User.objects.filter(username=username).update(password=hashed)
     parts_demo_seed(by=directory.staff["wh1"])
     repairs_demo_seed()
+    returns_demo_seed(warehouse=directory.staff["wh1"])
     dispatch_demo_seed(teams=directory.teams)
     with _SimulatedClock().running() as clock:
         visits_demo_seed(

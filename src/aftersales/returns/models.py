@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.core.models import BaseModel
 from aftersales.core.text import validate_clean_text
@@ -81,15 +82,19 @@ class RmaNumberCounter(models.Model):
 
 
 class Status(models.TextChoices):
-    AUTHORISED = "authorised", _("Authorised")
+    # In their own context: "Received" of a request is the time it came in, not a parcel.
+    AUTHORISED = "authorised", pgettext_lazy("RMA status", "Authorised")
     # The customer has sent the unit (carrier and tracking number known); it is on its way.
-    AWAITING_SHIPMENT = "awaiting_shipment", _("Awaiting the customer's shipment")
-    RECEIVED = "received", _("Received")
-    INSPECTED = "inspected", _("Inspected")
-    REFUNDED = "refunded", _("Refunded")
-    REPLACED = "replaced", _("Replacement ready")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    AWAITING_SHIPMENT = (
+        "awaiting_shipment",
+        pgettext_lazy("RMA status", "Awaiting the customer's shipment"),
+    )
+    RECEIVED = "received", pgettext_lazy("RMA status", "Received")
+    INSPECTED = "inspected", pgettext_lazy("RMA status", "Inspected")
+    REFUNDED = "refunded", pgettext_lazy("RMA status", "Refunded")
+    REPLACED = "replaced", pgettext_lazy("RMA status", "Replacement ready")
+    CLOSED = "closed", pgettext_lazy("RMA status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("RMA status", "Cancelled")
 
 
 class Decision(models.TextChoices):
