@@ -33,6 +33,7 @@ from aftersales.core import demo_data
 from aftersales.customers.models import Contact, Customer
 from aftersales.dispatch.demo import dispatch_demo_seed
 from aftersales.parts.demo import parts_demo_seed
+from aftersales.repair_records.demo import repair_records_demo_seed
 from aftersales.repairs.demo import repairs_demo_seed
 from aftersales.returns.demo import returns_demo_seed
 from aftersales.search.services import search_index_rebuild
@@ -731,6 +732,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             User.objects.filter(username=username).update(password=hashed)
     parts_demo_seed(by=directory.staff["wh1"])
     repairs_demo_seed()
+    repair_records_demo_seed()
     returns_demo_seed(warehouse=directory.staff["wh1"])
     dispatch_demo_seed(teams=directory.teams)
     with _SimulatedClock().running() as clock:

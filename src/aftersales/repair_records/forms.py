@@ -167,9 +167,18 @@ class PartForm(forms.Form):
     old_serial = forms.CharField(label=_("Serial number removed"), max_length=100, required=False)
     new_serial = forms.CharField(label=_("Serial number fitted"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, request: ServiceRequest, user: User, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        request: ServiceRequest,
+        user: User,
+        choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = source_choices(request, user)
+        self.fields["source"].choices = (
+            choices if choices is not None else source_choices(request, user)
+        )
 
     def part_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

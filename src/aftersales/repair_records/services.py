@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from aftersales.core.text import normalise_display_name
 from aftersales.notifications import services as notifications
 from aftersales.parts import services as stock
 from aftersales.parts.models import Part, StockMovement, StockReservation, Warehouse
@@ -244,6 +245,8 @@ def repair_record_update(
             status=request.status,
         )
     _unknown(data, RECORD_FIELDS)
+    if not data:
+        return _fresh(record)
     locked = RepairRecord.objects.select_for_update().get(pk=record.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
@@ -432,7 +435,8 @@ def _checked_photos(uploads: Iterable[Any]) -> list[Any]:
             if not mime.startswith(PHOTO_TYPES):
                 raise _invalid(
                     "photos",
-                    _("“%(name)s” is not a photo or a video.") % {"name": upload.name},
+                    _("“%(name)s” is not a photo or a video.")
+                    % {"name": normalise_display_name(upload.name or "")},
                 )
     except DomainError as exc:
         exc.fields = {"photos" if k == "attachments" else k: v for k, v in exc.fields.items()}

@@ -17,6 +17,15 @@ from aftersales.service_requests.models import ServiceRequest
 register = template.Library()
 
 
+def _share_choices(forms_: list[Any], name: str) -> None:
+    """Read a select's options once for all the card's forms (one query, not one per form)."""
+    if not forms_:
+        return
+    options = list(forms_[0].fields[name].choices)
+    for form in forms_:
+        form.fields[name].choices = options
+
+
 @register.simple_tag
 def confirmation_token_for(sr: ServiceRequest) -> str:
     """A link token for the customer's answer, when the request waits for one."""
@@ -55,17 +64,22 @@ def repair_records_card(context: template.Context) -> dict[str, Any]:
     }
     if writes:
         card["new_form"] = forms.RecordForm.for_new()
+        choices = forms.source_choices(sr, user)  # the same for every record: read once
         card["part_forms"] = {
-            record.pk: forms.PartForm(prefix=f"part-{record.pk}", request=sr, user=user)
+            record.pk: forms.PartForm(
+                prefix=f"part-{record.pk}", request=sr, user=user, choices=choices
+            )
             for record in records
         }
         card["photo_forms"] = {
             record.pk: forms.PhotosForm(prefix=f"photos-{record.pk}") for record in records
         }
+        _share_choices(list(card["part_forms"].values()), "part")
         if sr.is_open:
             card["edit_forms"] = {
                 record.pk: forms.RecordForm.for_record(record) for record in records
             }
+        _share_choices([card["new_form"], *card.get("edit_forms", {}).values()], "technicians")
     if awaiting and access.can_answer_as_customer(user, sr):
         card["confirmation_form"] = forms.ConfirmationForm(prefix="confirmation", by_phone=False)
     elif awaiting and access.can_record_phone_answer(user, sr):
