@@ -307,3 +307,19 @@ def test_the_history_needs_a_login(history):
     response = Client().get(reverse("unit_history:history", args=["SN-AC-0001"]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_card_names_the_units_earlier_request(client, sr, agent, technician, customer_a, unit):
+    done = move_to(
+        make_request(by=agent, customer=customer_a, unit=unit, title="上次维修"),
+        "closed",
+        by=agent,
+        assignee=technician,
+    )
+    again = make_request(by=agent, customer=customer_a, unit=unit, title="又坏了")
+    client.force_login(agent)
+    body = client.get(detail(again)).content.decode()
+    reasons = re.search(r"data-repeat-reasons>(.*?)</ul>", body, re.S).group(1)
+    assert done.number in reasons
+    assert reverse("service_requests:detail", args=[done.number]) in reasons
+    assert "data-repeat-repair" in body
