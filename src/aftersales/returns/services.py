@@ -101,11 +101,13 @@ def _money(value: Any, field: str) -> Decimal:
 
 def _lock(rma: ReturnAuthorisation) -> ReturnAuthorisation:
     """The row again, locked: two people recording a step at once go one after the other."""
-    return (
+    locked = (
         ReturnAuthorisation.objects.select_for_update(of=("self",))
         .select_related("request", "request__customer", "unit", "unit__product")
         .get(pk=rma.pk)
     )
+    locked.status_before = locked.status  # for the history line: from → to
+    return locked
 
 
 def _check(
@@ -150,9 +152,18 @@ def _event(
         action=action,
         actor=by,
         note=note,
-        changes={"rma": [rma.number, rma.status], **(changes or {})},
+        changes={**_status_change(rma), **(changes or {})},
     )
+    rma.status_before = rma.status  # a further line of the same step repeats no change
     ServiceRequest.objects.filter(pk=rma.request_id).update(updated_at=timezone.now())
+
+
+def _status_change(rma: ReturnAuthorisation) -> dict[str, list[Any]]:
+    """The RMA's status from → to; a new RMA also names its number."""
+    before = getattr(rma, "status_before", None)
+    if before is None:
+        return {"rma": [None, rma.number], "rma_status": [None, rma.status]}
+    return {"rma_status": [before, rma.status]} if before != rma.status else {}
 
 
 def _finish(rma: ReturnAuthorisation, *, by: User, resolution: str) -> None:

@@ -90,7 +90,9 @@ def test_the_whole_refund_path(sr, agent, technician, unit, settings):
     event = ServiceRequestEvent.objects.get(request=sr, action="rma.refunded")
     assert event.kind == "updated" and event.actor == agent
     assert event.changes["refund_amount"] == [None, "999.99"]
-    assert event.changes["rma"] == [rma.number, "refunded"]
+    assert event.changes["rma_status"] == ["inspected", "refunded"]
+    created = ServiceRequestEvent.objects.get(request=sr, action="rma.authorised")
+    assert created.changes["rma"] == [None, rma.number]
     # The staff's notes stay on the RMA, out of the history the customer reads.
     assert not ServiceRequestEvent.objects.filter(request=sr, note__contains="外包装").exists()
     assert mails(rma) == [f"rma:{rma.pk}:{k}" for k in ("authorised", "received", "refunded")]
