@@ -1,5 +1,6 @@
 """Demo returns: a few open return and replacement requests get an RMA, each left at another
-step — just authorised, on its way to us, received, refunded, replaced and sent.
+step — just authorised, on its way to us, received, inspected and waiting for the
+replacement, refunded, or repaired and sent back.
 
 Built through the services, like the rest of the demo. Called by `core.demo.demo_seed`
 after the requests, the staff and the stock exist.
@@ -56,9 +57,9 @@ def returns_demo_seed(*, warehouse: User | None = None) -> int:
             services.rma_refund(rma, by=agent, amount=Decimal("899.00"), method="original_payment")
             continue
         if decision == "replacement":
-            rma = services.rma_replace(
-                rma, by=agent, serial_number=f"{rma.unit.serial_number}-R", batch_number="R1"
-            )
+            # Left for staff to choose the replacement: the demo's catalogue of sold units
+            # stays as it was built.
+            continue
         services.rma_ship_out(
             rma, by=warehouse, carrier="京东物流", tracking_number=f"JD{8800000000 + rma.pk}"
         )
