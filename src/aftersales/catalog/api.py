@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
@@ -49,6 +50,7 @@ class UnitSerializer(serializers.ModelSerializer):
     batch_number = CleanCharField(max_length=100, required=False, allow_blank=True)
     warranty_end = serializers.DateField(read_only=True)
     in_warranty = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
 
     class Meta:
         model = Unit
@@ -64,7 +66,12 @@ class UnitSerializer(serializers.ModelSerializer):
             "warranty_end_override",
             "warranty_end",
             "in_warranty",
+            "history",
         ]
+
+    def get_history(self, obj: Unit) -> str:
+        """Path of the unit's service history: every request about it that you may see."""
+        return reverse("api:unit-history", kwargs={"unit_id": obj.pk})
 
     def get_in_warranty(self, obj: Unit) -> bool | None:
         if obj.warranty_end is None:

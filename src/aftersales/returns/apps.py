@@ -7,6 +7,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns and replacements")
 
     def ready(self) -> None:
+        from aftersales.returns.models import Decision, InspectionResult, Status
         from aftersales.service_requests import display
 
         # How the request's history names the lines this app writes (kind "updated").
@@ -22,5 +23,18 @@ class ReturnsConfig(AppConfig):
                 "rma.shipped_out": _("Our shipment to the customer"),
                 "rma.cancelled": _("RMA cancelled"),
                 "rma.done": _("Return carried out"),
+            }
+        )
+        display.CHANGE_LABELS.update(
+            {
+                "rma": (_("RMA"), None),
+                "rma_status": (_("RMA status"), dict(Status.choices)),
+                "rma_decision": (_("Decision"), dict(Decision.choices)),
+                "inspection_result": (_("Inspection result"), dict(InspectionResult.choices)),
+                "inbound_tracking": (_("Customer's shipment"), None),
+                "outbound_tracking": (_("Our shipment"), None),
+                "received_on": (_("Received on"), None),
+                "refund_amount": (_("Refund"), None),
+                "replacement_unit": (_("Replacement unit"), None),
             }
         )

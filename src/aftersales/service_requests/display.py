@@ -29,6 +29,9 @@ Event = ServiceRequestEvent.Kind
 # Titles of the history lines other apps write (kind "updated", by their `action`, e.g.
 # repairs' "plan.approved"); those apps fill it in when they load, so none is imported here.
 EVENT_TITLES: dict[str, Any] = {}
+# Labels of the changes those lines record that are not fields of the request (e.g. the
+# returns app's "rma_status"): change name → (label, {value: label} or None).
+CHANGE_LABELS: dict[str, tuple[Any, dict[str, Any] | None]] = {}
 
 
 def sla_badges(request: ServiceRequest) -> dict[str, Any]:
@@ -79,8 +82,12 @@ def _change(name: str, old: Any, new: Any) -> tuple[str, Any, Any]:
     """A recorded change as people read it: the field's label and its values' labels."""
     try:
         model_field = ServiceRequest._meta.get_field(name)
-    except FieldDoesNotExist:  # a change recorded for a field that has since gone
-        return name, old, new
+    except FieldDoesNotExist:
+        if name in CHANGE_LABELS:
+            label, values = CHANGE_LABELS[name]
+            values = values or {}
+            return capfirst(str(label)), values.get(old, old), values.get(new, new)
+        return name, old, new  # a change recorded for a field that has since gone
     if model_field.is_relation and not model_field.concrete:  # e.g. the task force
         return capfirst(model_field.related_model._meta.verbose_name_plural), old, new
     labels = dict(model_field.choices or ())

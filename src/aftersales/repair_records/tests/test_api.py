@@ -209,3 +209,17 @@ def test_the_endpoints_are_in_the_openapi_document(agent, path):
     if path.endswith("/pdf/"):
         content = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert "application/pdf" in content
+
+
+def test_a_unit_links_to_its_history(agent, customer_a):
+    from rest_framework.test import APIClient
+
+    from aftersales.catalog.models import Product, Unit
+
+    product = Product.objects.create(model="LINK-1", name="空调")
+    unit = Unit.objects.create(product=product, customer=customer_a, serial_number="SN-LINK")
+    client = APIClient()
+    client.force_authenticate(agent)
+    link = client.get(f"/api/v1/units/{unit.pk}/").json()["history"]
+    assert link == f"/api/v1/units/{unit.pk}/history/"
+    assert client.get(link).status_code == 200

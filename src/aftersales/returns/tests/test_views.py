@@ -224,3 +224,10 @@ def test_tracking_shows_the_customers_own_rma_without_notes(sr, agent, technicia
 def test_tracking_without_an_rma_shows_none(sr):
     html = track(sr.number, "zhang@example.com").content.decode()
     assert "data-portal-rma" not in html
+
+
+def test_the_history_names_rma_changes_in_words(sr, agent):
+    browser(agent).post(reverse("returns:authorise", args=[sr.number]), {"decision": "refund"})
+    html = browser(agent).get(detail(sr)).content.decode()
+    assert "RMA status" in html and "Authorised" in html
+    assert "rma_status" not in html and "rma_decision" not in html
