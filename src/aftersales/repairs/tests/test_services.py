@@ -541,9 +541,12 @@ def test_every_step_is_in_the_history(waiting, sr, agent):
 
 
 def test_timeline_titles_name_the_plan_steps(waiting, sr, agent):
+    from django.utils import translation
+
     from aftersales.service_requests import display
 
-    titles = [entry.title for entry in display.timeline(agent, fresh(sr))]
+    with translation.override("en"):
+        titles = [str(entry.title) for entry in display.timeline(agent, fresh(sr))]
     assert "Solution plan approved" in titles and "Solution plan drafted" in titles
 
 
