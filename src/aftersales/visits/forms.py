@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
@@ -66,7 +67,7 @@ class _WindowForm(forms.Form):
         label=_("Technicians"), widget=forms.CheckboxSelectMultiple
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("From"), widget=TimeInput())
+    start = forms.TimeField(label=pgettext_lazy("start of a period", "From"), widget=TimeInput())
     end = forms.TimeField(label=_("Until"), widget=TimeInput())
     address = forms.CharField(
         label=_("Address"),
