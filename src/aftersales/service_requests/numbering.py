@@ -1,16 +1,13 @@
-"""Service numbers SR-YYYYMMDD-NNNN: local date of the service time zone, a counter per day.
-
-The counter row is bumped with one INSERT … ON CONFLICT … RETURNING, which takes a row lock,
-so concurrent creations on PostgreSQL each get their own number; the counter grows past 9999.
-"""
+"""Service numbers SR-YYYYMMDD-NNNN: local date of the service time zone, a counter per day
+(`core.counters`: unique under concurrency, growing past 9999)."""
 
 import datetime
 import unicodedata
 import zoneinfo
 
 from django.conf import settings
-from django.db import connection
 
+from aftersales.core.counters import daily_next
 from aftersales.service_requests.models import ServiceNumberCounter
 
 
@@ -25,15 +22,7 @@ def format_number(day: datetime.date, sequence: int) -> str:
 def next_number(moment: datetime.datetime) -> str:
     """Must run inside the transaction that creates the request."""
     day = local_day(moment)
-    table = connection.ops.quote_name(ServiceNumberCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day],
-        )
-        (sequence,) = cursor.fetchone()
-    return format_number(day, sequence)
+    return format_number(day, daily_next(ServiceNumberCounter, day))
 
 
 def normalise_number(raw: str) -> str:
