@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,10 @@ MAX_WINDOW = datetime.timedelta(hours=12)
 MAX_AHEAD = datetime.timedelta(days=366)
 MAX_LEAVE = datetime.timedelta(days=366)
 MAX_TECHNICIANS = 10
+# PostgreSQL's SQLSTATE for "deadlock detected", and how often a booking insert that lost
+# such a tie is tried again.
+DEADLOCK_DETECTED = "40P01"
+DEADLOCK_RETRIES = 3
 TEXT_MAX = 2000
 
 # What each step is called, and the visit states it may leave from.
@@ -230,6 +234,27 @@ def _is_overlap(exc: IntegrityError) -> bool:
     return NO_OVERLAP_CONSTRAINT in str(exc)
 
 
+def _is_deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
+def _insert_in_savepoint(rows: list[VisitTechnician]) -> None:
+    """Insert the bookings in a savepoint, so that after a refusal the transaction can still
+    read who was faster. Two overlapping inserts at the same instant each wait for the
+    other's exclusion check and PostgreSQL breaks the deadlock by failing one; inserting
+    again then waits for the survivor and ends in the ordinary overlap refusal."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with transaction.atomic():
+                VisitTechnician.objects.bulk_create(rows)
+            return
+        except OperationalError as exc:
+            if not _is_deadlock(exc) or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            for row in rows:
+                row.pk = None
+
+
 def _insert_bookings(visit: Visit, people: list[User], by: User) -> None:
     rows = [
         VisitTechnician(
@@ -242,9 +267,7 @@ def _insert_bookings(visit: Visit, people: list[User], by: User) -> None:
         for person in people
     ]
     try:
-        # A savepoint: after a refusal the transaction can still read who was faster.
-        with transaction.atomic():
-            VisitTechnician.objects.bulk_create(rows)
+        _insert_in_savepoint(rows)
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
