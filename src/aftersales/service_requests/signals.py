@@ -9,3 +9,8 @@ request_changed = Signal()
 # Sent inside the intake transaction once a new request is saved (dispatch routes it).
 # Arguments: request.
 request_created = Signal()
+
+# Sent inside the transaction by every lifecycle action, after its event is written (follow-
+# ups are planned on "resolve"). Arguments: request (the locked row, as it is now), action,
+# from_status, to_status, by (None: the system).
+request_transitioned = Signal()

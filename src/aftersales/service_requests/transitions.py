@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict, InvalidTransition, NotAllowed
-from aftersales.service_requests import access, deadlines
+from aftersales.service_requests import access, deadlines, signals
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 
 S = ServiceRequest.Status
@@ -163,6 +163,25 @@ _ALL = [
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in _ALL}
 
 
+# Checks other apps add to an action (e.g. "close" waits for the follow-up): each is called
+# with the locked request, the transition and who acts (None: the system), and raises a
+# DomainError or InvalidTransition to refuse. Registered once, in an AppConfig.ready().
+Guard = Callable[[ServiceRequest, Transition, User | None], None]
+_GUARDS: dict[str, list[Guard]] = {}
+
+
+def add_guard(action: str, guard: Guard) -> None:
+    get(action)
+    guards = _GUARDS.setdefault(action, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def run_guards(request: ServiceRequest, transition: Transition, by: User | None) -> None:
+    for guard in _GUARDS.get(transition.name, ()):
+        guard(request, transition, by)
+
+
 def available(request: ServiceRequest, user: User) -> list[Transition]:
     """What the pages offer this user now; the same table that `apply` enforces."""
     return [t for t in _ALL if request.status in t.sources and t.allowed(user, request)]
@@ -216,6 +235,7 @@ def apply(
     if by is not None and not transition.allowed(by, locked):
         raise NotAllowed(_("You may not “%(action)s” this request.") % {"action": transition.label})
     check_source(locked, transition)
+    run_guards(locked, transition, by)
     now = timezone.now()
     old = locked.status
     locked.status = transition.target
@@ -259,5 +279,13 @@ def apply(
         to_status=locked.status,
         note=note,
         changes=changes or {},
+    )
+    signals.request_transitioned.send(
+        sender=ServiceRequest,
+        request=locked,
+        action=transition.name,
+        from_status=old,
+        to_status=locked.status,
+        by=by,
     )
     return locked

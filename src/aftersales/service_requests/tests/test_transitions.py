@@ -243,3 +243,51 @@ def test_the_lifecycle_document_is_current():
 
     written = (Path(settings.BASE_DIR) / "docs" / "lifecycle.md").read_text(encoding="utf-8")
     assert written == lifecycle_doc.render(), "run: manage.py lifecycle_doc"
+
+
+def test_a_guard_refuses_an_action_and_nothing_changes(agent, customer_a, monkeypatch):
+    request = move_to(make_request(by=agent, customer=customer_a), "resolved", by=agent)
+    seen = []
+
+    def closing_waits(locked, transition, by):
+        seen.append((locked.status, transition.name, by))
+        raise DomainError("The follow-up is not done yet.")
+
+    monkeypatch.setattr(transitions, "_GUARDS", {})
+    transitions.add_guard("close", closing_waits)
+    events = ServiceRequestEvent.objects.filter(request=request).count()
+    with pytest.raises(DomainError, match="follow-up"):
+        services.service_request_act(request, "close", by=agent)
+    assert seen == [("resolved", "close", agent)]
+    request.refresh_from_db()
+    assert request.status == "resolved"
+    assert ServiceRequestEvent.objects.filter(request=request).count() == events
+    # Other actions are not guarded by it.
+    services.service_request_act(request, "reopen", by=agent, data={"reason": "still noisy"})
+
+
+def test_a_guard_is_for_a_known_action_only():
+    with pytest.raises(InvalidTransition):
+        transitions.add_guard("archive", lambda *args: None)
+
+
+def test_every_action_announces_itself_after_its_event(agent, customer_a):
+    from aftersales.service_requests import signals
+
+    heard = []
+
+    def listen(sender, request, action, from_status, to_status, by, **kwargs):
+        last = ServiceRequestEvent.objects.filter(request=request).latest("id")
+        heard.append((action, from_status, to_status, by, last.action))
+
+    signals.request_transitioned.connect(listen)
+    try:
+        move_to(make_request(by=agent, customer=customer_a), "resolved", by=agent)
+    finally:
+        signals.request_transitioned.disconnect(listen)
+    assert [h[:3] for h in heard] == [
+        ("assign", "new", "assigned"),
+        ("start", "assigned", "in_progress"),
+        ("resolve", "in_progress", "resolved"),
+    ]
+    assert all(h[3] == agent and h[4] == h[0] for h in heard)
