@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "aftersales.repairs",
     "aftersales.repair_records",
     "aftersales.returns",
+    "aftersales.tasks",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",

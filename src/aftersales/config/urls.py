@@ -13,6 +13,7 @@ urlpatterns = [
     path("repairs/", include("aftersales.repairs.urls")),
     path("returns/", include("aftersales.returns.urls")),
     path("repair-records/", include("aftersales.repair_records.urls")),
+    path("tasks/", include("aftersales.tasks.urls")),
     path("units/", include("aftersales.repair_records.urls_units")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
