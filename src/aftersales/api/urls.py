@@ -16,6 +16,7 @@ from aftersales.returns import api as returns
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
+from aftersales.tasks.api import TaskViewSet
 from aftersales.visits import api as visits
 
 router = SimpleRouter()
@@ -38,6 +39,7 @@ router.register(
     "technician-profiles", dispatch.TechnicianProfileViewSet, basename="technician-profile"
 )
 router.register("visits", visits.VisitViewSet, basename="visit")
+router.register("tasks", TaskViewSet, basename="task")
 router.register("leaves", visits.LeaveViewSet, basename="leave")
 
 NUMBER = "<str:number>"

@@ -118,6 +118,17 @@ RMA_DECIDE_R = row(
     404, agent=409, supervisor=409, admin_user=409, technician=403, analyst=403, customer_user=403
 )
 RMA_SHIP_IN_R = {**RMA_DECIDE_R, "customer_user": 409}
+# A task on R for team B (R&D: qc1 and tech2), opened by agent1: staff who see R or are in
+# team B see it; team B works it; its opener and admins manage it; customers have no tasks.
+TASK_SEE = row(200, customer_user=403, other_customer_user=403)
+TASK_WORK = row(
+    403, agent=200, other_technician=200, department=200, admin_user=200, technician=403
+)
+TASK_MANAGE = row(403, agent=200, admin_user=200)
+# Taking it: team B's members; its opener and admins may act but are not in team B (400).
+TASK_TAKE = {**TASK_WORK, "agent": 400, "admin_user": 400}
+# Giving it to qc1: its opener and admins may; qc1 takes it for themself.
+TASK_ASSIGN = row(403, agent=200, admin_user=200, department=200)
 RMA_CANCEL_R = {**RMA_DECIDE_R, **{k: 200 for k, v in RMA_DECIDE_R.items() if v == 409}}
 
 # Repair records of R: those who work R write them, whoever sees R reads them (and its
@@ -545,6 +556,13 @@ MATRIX = {
         CONFIRM_R,
     ),
     "unit-history": ("get", "/api/v1/units/{unit}/history/", None, SEE_R),
+    "task-list": ("get", "/api/v1/tasks/", None, STAFF_ONLY),
+    "task-detail": ("get", "/api/v1/tasks/{task}/", None, TASK_SEE),
+    "task-start": ("post", "/api/v1/tasks/{task}/start/", "action", TASK_WORK),
+    "task-take": ("post", "/api/v1/tasks/{task}/take/", "action", TASK_TAKE),
+    "task-assign": ("post", "/api/v1/tasks/{task}/assign/", "task_assign", TASK_ASSIGN),
+    "task-finish": ("post", "/api/v1/tasks/{task}/finish/", "task_finish", TASK_WORK),
+    "task-cancel": ("post", "/api/v1/tasks/{task}/cancel/", "reject", TASK_MANAGE),
 }
 
 
@@ -612,7 +630,20 @@ def world(
         **_visits_world(sr, technician, admin_user),
         **_repairs_world(sr, technician),
         **_repair_records_world(sr, technician),
+        **_tasks_world(sr, agent),
     }
+
+
+def _tasks_world(sr, agent) -> dict[str, int]:
+    """A task on R for team B (R&D), opened by agent1."""
+    from aftersales.accounts.models import Team
+    from aftersales.tasks import services as tasks
+
+    team = Team.objects.get(name="研发组")
+    task = tasks.task_open(
+        title="分析故障件", team=team, source="test", service_request=sr, by=agent
+    )
+    return {"task": task.pk}
 
 
 def _repair_records_world(sr, technician) -> dict[str, int]:
@@ -778,6 +809,8 @@ def _payload(kind, world, n):
         "repair_record_patch": {"test_outcome": "passed"},
         "part_used": {"part_number": "GASKET-9"},
         "confirmation": {"satisfied": True},
+        "task_assign": {"assignee": "qc1"},
+        "task_finish": {"outcome": "已分析", "reference": f"R-{n}"},
         "rma_authorise": {"decision": "repair"},
         "rma_ship": {"carrier": "顺丰速运", "tracking_number": f"SF{n:010d}"},
         "rma_inspect": {"result": "fault_confirmed"},
