@@ -66,3 +66,12 @@ def test_an_agent_who_opened_it_may_cancel_it_with_a_reason(client, agent, task)
     assert client.post(url, {"reason": "客户不要礼品"}).status_code == 302
     task.refresh_from_db()
     assert task.status == "cancelled"
+
+
+def test_the_request_page_lists_its_tasks_for_staff_only(client, agent, customer_user, task):
+    url = reverse("service_requests:detail", args=[task.service_request.number])
+    client.force_login(agent)
+    assert "data-request-tasks" in client.get(url).content.decode()
+    client.force_login(customer_user)
+    page = client.get(url)
+    assert page.status_code == 200 and "data-request-tasks" not in page.content.decode()
