@@ -25,7 +25,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = ROOT / "src/aftersales/repair_records/fonts/AftersalesSansCJK-Regular.otf"
+TARGET = ROOT / "src/aftersales/core/fonts/AftersalesSansCJK-Regular.otf"
 LOCALE = ROOT / "src/aftersales/locale"
 
 FAMILY = "Aftersales Sans CJK"
