@@ -132,6 +132,40 @@ class SuggestionQuery(forms.Form):
         self.fields["technicians"].choices = [(p.username, p.username) for p in candidates]
 
 
+class LeaveForm(forms.Form):
+    """An absence of one technician, from a day and time to a day and time."""
+
+    technician = forms.ChoiceField(label=_("Technician"))
+    start_date = forms.DateField(label=_("First day"), widget=DateInput())
+    start_time = forms.TimeField(
+        label=pgettext_lazy("start of a period", "From"), widget=TimeInput(), initial="00:00"
+    )
+    end_date = forms.DateField(label=_("Last day"), widget=DateInput())
+    end_time = forms.TimeField(label=_("Until"), widget=TimeInput(), initial="23:59")
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, required=False, validators=[validate_clean_text]
+    )
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.candidates = {person.username: person for person in candidates}
+        self.fields["technician"].choices = [
+            (person.username, person.display_name) for person in candidates
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        zone = timezone.get_current_timezone()
+        parts = [data.get(name) for name in ("start_date", "start_time", "end_date", "end_time")]
+        if all(part is not None for part in parts):
+            data["start"] = datetime.datetime.combine(parts[0], parts[1], tzinfo=zone)
+            data["end"] = datetime.datetime.combine(parts[2], parts[3], tzinfo=zone)
+        return data
+
+    def chosen(self) -> User:
+        return self.candidates[self.cleaned_data["technician"]]
+
+
 class ReasonForm(forms.Form):
     reason = _text(_("Reason"), services.TEXT_MAX, required=True, rows=2)
 

@@ -431,3 +431,102 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Visit cancelled."))
     return _to_request(user, visit.service_request)
+
+
+# --- Leave -----------------------------------------------------------------------------------
+
+LEAVE = "visits/leave.html"
+LEAVE_FIELDS = {"start": "start_date", "end": "end_date"}
+
+
+def _leave_candidates(user: User) -> list[User]:
+    """The technicians whose leave `user` may enter."""
+    return [p for p in selectors.technician_candidates() if access.can_manage_leave(user, p)]
+
+
+def _leave_context(user: User, form: forms.LeaveForm | None, **extra: Any) -> dict[str, Any]:
+    """Leave from today on: of the technicians `user` manages, or else their own."""
+    today = timezone.localdate()
+    start_of_today = datetime.datetime.combine(
+        today, datetime.time(), timezone.get_current_timezone()
+    )
+    rows = Leave.objects.filter(end__gt=start_of_today).select_related("technician")
+    if not access.may_manage_leave(user):
+        rows = rows.filter(technician=user)
+    elif not (user.role == User.Role.ADMIN or user.is_superuser):
+        rows = rows.filter(technician__teams__in=user.teams.values("pk")).distinct()
+    return _console(
+        user,
+        form=form,
+        leaves=[
+            (leave, access.can_manage_leave(user, leave.technician))
+            for leave in rows.order_by("start")
+        ],
+        **extra,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    """Technicians' leave: supervisors and admins enter it (visits already booked in it are
+    listed to move); everyone else sees their own."""
+    user = request.user
+    _staff(user)
+    candidates = _leave_candidates(user) if access.may_manage_leave(user) else []
+    if request.method == "GET":
+        form = forms.LeaveForm(candidates=candidates) if candidates else None
+        return render(request, LEAVE, _leave_context(user, form))
+    if not candidates:
+        raise PermissionDenied(
+            _("Only administrators and the technician's supervisors may enter leave.")
+        )
+    form = forms.LeaveForm(request.POST, candidates=candidates)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            added = services.leave_add(
+                technician=form.chosen(),
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                by=user,
+            )
+        except DomainError as exc:
+            for name, errors in exc.fields.items():
+                for error in errors:
+                    field = LEAVE_FIELDS.get(name, name)
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            status = ERROR_STATUS.get(exc.code, 400)
+        else:
+            clashes = Visit.objects.filter(pk__in=services.leave_clashes(added)).select_related(
+                "service_request"
+            )
+            messages.success(
+                request,
+                _("Leave of %(name)s is recorded.") % {"name": added.technician.display_name},
+            )
+            if clashes:
+                context = _leave_context(
+                    user, forms.LeaveForm(candidates=candidates), clashes=clashes, added=added
+                )
+                return render(request, LEAVE, context)
+            return redirect("visits:leave")
+    return render(request, LEAVE, _leave_context(user, form), status=status)
+
+
+@require_POST
+def leave_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _staff(user)
+    found = Leave.objects.select_related("technician").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such leave.")
+    try:
+        services.leave_delete(found, by=user)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("The leave is removed."))
+    return redirect("visits:leave")
