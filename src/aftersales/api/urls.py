@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from aftersales.accounts.api import TeamViewSet, TokenApi, UserViewSet
 from aftersales.api.health import HealthApi
 from aftersales.catalog.api import ProductViewSet, UnitViewSet
+from aftersales.complaints import api as complaints
 from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
 from aftersales.parts import api as parts
@@ -175,6 +176,52 @@ v1 = [
         visits.TechnicianFreeSlotsApi.as_view(),
         name="technician-free-slots",
     ),
+    path("complaints/", complaints.ComplaintListApi.as_view(), name="complaints"),
+    path("complaints/<int:pk>/", complaints.ComplaintDetailApi.as_view(), name="complaint"),
+    path(
+        "complaints/<int:pk>/contacts/",
+        complaints.ComplaintContactsApi.as_view(),
+        name="complaint-contacts",
+    ),
+    path(
+        "complaints/<int:pk>/investigation/",
+        complaints.ComplaintInvestigationApi.as_view(),
+        name="complaint-investigation",
+    ),
+    path(
+        "complaints/<int:pk>/proposals/",
+        complaints.ComplaintProposalsApi.as_view(),
+        name="complaint-proposals",
+    ),
+    path(
+        "complaints/<int:pk>/satisfaction/",
+        complaints.ComplaintSatisfactionApi.as_view(),
+        name="complaint-satisfaction",
+    ),
+    path(
+        "complaints/<int:pk>/close/", complaints.ComplaintCloseApi.as_view(), name="complaint-close"
+    ),
+    path(
+        "complaint-proposals/<int:proposal_id>/",
+        complaints.ProposalDetailApi.as_view(),
+        name="complaint-proposal",
+    ),
+    *[
+        path(
+            f"complaint-proposals/<int:proposal_id>/{step}/",
+            view.as_view(),
+            name=f"complaint-proposal-{step}",
+        )
+        for step, view in [
+            ("submit", complaints.ProposalSubmitApi),
+            ("approve", complaints.ProposalApproveApi),
+            ("send-back", complaints.ProposalSendBackApi),
+            ("offer", complaints.ProposalOfferApi),
+            ("decline", complaints.ProposalDeclineApi),
+            ("paper-agreement", complaints.ProposalPaperApi),
+            ("pdf", complaints.ProposalPdfApi),
+        ]
+    ],
     path("stock/receive/", parts.StockReceiveApi.as_view(), name="stock-receive"),
     path("stock/adjust/", parts.StockAdjustApi.as_view(), name="stock-adjust"),
     path("stock/transfer/", parts.StockTransferApi.as_view(), name="stock-transfer"),

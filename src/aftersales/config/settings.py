@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "aftersales.repair_records",
     "aftersales.returns",
     "aftersales.tasks",
+    "aftersales.complaints",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",
@@ -229,6 +230,15 @@ if REPEAT_REPAIR_DAYS < 0:
 # customers send returned units (told in the authorisation mail).
 RMA_REFUND_SUPERVISOR_ABOVE = env_decimal("AFTERSALES_REFUND_SUPERVISOR_ABOVE", "1000.00")
 RMA_RETURN_ADDRESS = env_str("AFTERSALES_RETURN_ADDRESS", "")
+# Complaints: the customer's link (sign the proposal, say whether satisfied) is valid this
+# many days; each remedy's task is due this many days after the agreement (per remedy kind:
+# "refund=5,gift=7"; kinds: repair, replacement, refund, compensation_product, gift,
+# service_credit).
+COMPLAINT_LINK_DAYS = env_int("AFTERSALES_COMPLAINT_LINK_DAYS", 30)
+COMPLAINT_TASK_DAYS = env_int("AFTERSALES_COMPLAINT_TASK_DAYS", 3)
+COMPLAINT_TASK_DAYS_BY_KIND = env_str("AFTERSALES_COMPLAINT_TASK_DAYS_BY_KIND", "")
+if COMPLAINT_LINK_DAYS < 1 or COMPLAINT_TASK_DAYS < 0:
+    raise ImproperlyConfigured("Complaint link and task days cannot be negative.")
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"

@@ -6,6 +6,7 @@ results as columns of the request: due times, warning times, the calendars count
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,15 +96,59 @@ def pauses_of(
     return pauses
 
 
+# Apps may hold a kind's resolution clock for a reason of their own: a complaint's
+# resolution target starts at the customer's agreement (SPEC §4), so until then its clock is
+# held from `received_at`. A hold is a function of the (saved) request giving extra pauses;
+# an end of None means the clock is held still: the resolution is "not yet started" and has
+# no due time. Registered once, in an AppConfig.ready().
+ResolutionHold = Callable[[Any], list[Pause]]
+_HOLDS: dict[str, list[ResolutionHold]] = {}
+
+
+def add_resolution_hold(kind: str, hold: ResolutionHold) -> None:
+    holds = _HOLDS.setdefault(kind, [])
+    if hold not in holds:
+        holds.append(hold)
+
+
+def _held(request: Any) -> list[Pause]:
+    if request.pk is None:
+        return []
+    held: list[Pause] = []
+    for hold in _HOLDS.get(request.kind, ()):
+        held.extend(hold(request))
+    return held
+
+
+def _merged(pauses: list[Pause]) -> list[Pause]:
+    """Overlapping pauses as one (a wait for the customer inside a hold counts once)."""
+    merged: list[Pause] = []
+    for start, end in sorted(pauses, key=lambda p: p[0]):
+        if merged:
+            last_start, last_end = merged[-1]
+            if last_end is None or start <= last_end:
+                new_end = None if last_end is None or end is None else max(last_end, end)
+                merged[-1] = (last_start, new_end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
 def apply_due_times(
     request: Any, *, pauses: list[Pause], snapshot: engine.PolicySnapshot | None = None
 ) -> None:
     """Set the request's SLA columns from the policy that matches it now.
 
     A wait still running does not move the resolution due time yet; when it ends the due
-    time is recomputed with it.
+    time is recomputed with it. A hold still running (see `add_resolution_hold`) leaves the
+    resolution without a due time: it has not started.
     """
     finished = [(start, end) for start, end in pauses if end is not None]
+    held = _held(request)
+    if held:
+        finished = _merged([*finished, *held])
+    running_hold = any(end is None for _start, end in finished)
+    done = [(start, end) for start, end in finished if end is not None]
     due = engine.due_times(
         received_at=request.received_at,
         kind=request.kind,
@@ -121,16 +166,23 @@ def apply_due_times(
         )
         request.sla_policy = request.first_response_calendar = request.resolution_calendar = None
         request.first_response_minutes = request.resolution_minutes = None
-        request.first_response_due_at, request.resolution_due_at = first_due, resolution_due
         share = 0.75
         request.first_response_warn_at = (
             request.received_at + (first_due - request.received_at) * share
         )
-        request.resolution_warn_at = (
-            request.received_at + (resolution_due - request.received_at) * share
-        )
+        held_seconds = sum((end - start).total_seconds() for start, end in done)
+        if running_hold:
+            resolution_due = warn_at = None
+        else:
+            warn_at = request.received_at + (resolution_due - request.received_at) * share
+            if held:
+                # Around the clock: the held time moves the due time by as much.
+                shift = datetime.timedelta(seconds=held_seconds)
+                resolution_due, warn_at = resolution_due + shift, warn_at + shift
+        request.first_response_due_at, request.resolution_due_at = first_due, resolution_due
+        request.resolution_warn_at = warn_at
         request.sla_warning_percent = 75
-        request.paused_seconds = int(sum((end - start).total_seconds() for start, end in finished))
+        request.paused_seconds = int(held_seconds)
         _rearm(request)
         return
     percent = target.policy.warning_percent
@@ -153,7 +205,7 @@ def apply_due_times(
         target.resolution_minutes * 60 * percent // 100,
         finished,
     )
-    request.paused_seconds = sum(resolution_clock.elapsed(start, end) for start, end in finished)
+    request.paused_seconds = sum(resolution_clock.elapsed(start, end) for start, end in done)
     _rearm(request)
 
 
@@ -250,6 +302,15 @@ def sla_block(request: Any, *, now: datetime.datetime | None = None) -> dict[str
     )
     end = resolution_done or request.paused_since or now
     resolution_budget = request.resolution_minutes * 60 if request.resolution_minutes else None
+    if (
+        resolution_done is None
+        and not stopped
+        and request.resolution_due_at is None
+        and request.first_response_due_at is not None
+    ):
+        # Held (a complaint before the customer's agreement): not started, nothing used.
+        resolution = TargetState("paused", None, None, 0, resolution_budget)
+        return {"first_response": first.as_dict(), "resolution": resolution.as_dict()}
     resolution = _state(
         now=now,
         due_at=request.resolution_due_at,

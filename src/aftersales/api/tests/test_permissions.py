@@ -138,8 +138,103 @@ CONFIRM_R = row(
     404, agent=409, supervisor=409, admin_user=409, customer_user=409, technician=403, analyst=403
 )
 
+# A complaint (a request of its own, routed to the complaint team, which lead1 does not lead)
+# with a draft proposal by agent1: staff who see every request read it; those who work it
+# act; a supervisor of that request (admins here) decides; a step out of order is 409.
+SEE_C = row(404, agent=200, analyst=200, admin_user=200, department=404)
+WORK_C = row(404, agent=200, admin_user=200, analyst=403)
+DECIDE_C = row(404, admin_user=409, agent=403, analyst=403)
+OUT_OF_ORDER_C = row(404, agent=409, admin_user=409, analyst=403)
+
 MATRIX = {
     # name: (method, path template, payload kind, expected)
+    "complaints": (
+        "get",
+        "/api/v1/complaints/",
+        None,
+        row(200, customer_user=403, other_customer_user=403, department=403),
+    ),
+    "complaints:post": (
+        "post",
+        "/api/v1/complaints/",
+        "complaint",
+        row(403, agent=201, supervisor=201, admin_user=201),
+    ),
+    "complaint": ("get", "/api/v1/complaints/{complaint}/", None, SEE_C),
+    "complaint-contacts": (
+        "post",
+        "/api/v1/complaints/{complaint}/contacts/",
+        "complaint_contact",
+        {**WORK_C, "agent": 201, "admin_user": 201},
+    ),
+    "complaint-investigation": (
+        "post",
+        "/api/v1/complaints/{complaint}/investigation/",
+        "investigation",
+        WORK_C,
+    ),
+    "complaint-proposals": (
+        "post",
+        "/api/v1/complaints/{complaint}/proposals/",
+        "proposal",
+        {**WORK_C, "agent": 201, "admin_user": 201},
+    ),
+    "complaint-satisfaction": (
+        "post",
+        "/api/v1/complaints/{complaint}/satisfaction/",
+        "confirmation",
+        OUT_OF_ORDER_C,
+    ),
+    "complaint-close": (
+        "post",
+        "/api/v1/complaints/{complaint}/close/",
+        "reject",
+        row(404, admin_user=200, agent=403, analyst=403),
+    ),
+    "complaint-proposal": ("get", "/api/v1/complaint-proposals/{proposal}/", None, SEE_C),
+    "complaint-proposal:put": (
+        "put",
+        "/api/v1/complaint-proposals/{proposal}/",
+        "proposal",
+        WORK_C,
+    ),
+    "complaint-proposal-submit": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/submit/",
+        "action",
+        WORK_C,
+    ),
+    "complaint-proposal-approve": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/approve/",
+        "action",
+        DECIDE_C,
+    ),
+    "complaint-proposal-send-back": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/send-back/",
+        "comment_c",
+        DECIDE_C,
+    ),
+    "complaint-proposal-offer": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/offer/",
+        "action",
+        OUT_OF_ORDER_C,
+    ),
+    "complaint-proposal-decline": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/decline/",
+        "reject",
+        OUT_OF_ORDER_C,
+    ),
+    "complaint-proposal-paper-agreement": (
+        "post",
+        "/api/v1/complaint-proposals/{proposal}/paper-agreement/",
+        "file",
+        row(404, agent=400, admin_user=400, analyst=403),
+    ),
+    "complaint-proposal-pdf": ("get", "/api/v1/complaint-proposals/{proposal}/pdf/", None, SEE_C),
     "auth-token": ("post", "/api/v1/auth/token/", "token", row(200, anonymous=200)),
     "health": ("get", "/api/v1/health/", None, row(200, anonymous=200)),
     "track": ("get", "/api/v1/track/{number}/?contact=13800138000", None, row(200, anonymous=200)),
@@ -631,7 +726,27 @@ def world(
         **_repairs_world(sr, technician),
         **_repair_records_world(sr, technician),
         **_tasks_world(sr, agent),
+        **_complaints_world(agent, customer_a),
     }
+
+
+def _complaints_world(agent, customer) -> dict[str, int]:
+    """A complaint team (no supervisor), a complaint of customer A investigated, with a draft
+    proposal ("no": not founded) by agent1."""
+    from aftersales.accounts.models import Team
+    from aftersales.complaints import services as complaints
+
+    Team.objects.create(name="投诉处理组", kind=Team.Kind.COMPLAINTS)
+    complaint = complaints.complaint_register(
+        by=agent, customer=customer, data={"subject": "服务人员态度差"}
+    )
+    complaints.complaint_investigate(
+        complaint, by=agent, data={"severity": "minor", "fault": "none", "founded": False}
+    )
+    proposal = complaints.proposal_create(
+        complaint, by=agent, data={"reasoning": "无事实依据", "lines": [{"kind": "none"}]}
+    )
+    return {"complaint": complaint.pk, "proposal": proposal.pk}
 
 
 def _tasks_world(sr, agent) -> dict[str, int]:
@@ -810,6 +925,14 @@ def _payload(kind, world, n):
         "part_used": {"part_number": "GASKET-9"},
         "confirmation": {"satisfied": True},
         "task_assign": {"assignee": "qc1"},
+        "complaint": {"customer": world["customer"], "subject": "送货延误"},
+        "complaint_contact": {"method": "phone", "facts": "客户确认送货晚了三天"},
+        "investigation": {"severity": "minor", "fault": "full", "founded": True},
+        "proposal": {
+            "reasoning": "道歉并赠券",
+            "lines": [{"kind": "service_credit", "unit_value": "50.00"}],
+        },
+        "comment_c": {"comment": "请补充理由"},
         "task_finish": {"outcome": "已分析", "reference": f"R-{n}"},
         "rma_authorise": {"decision": "repair"},
         "rma_ship": {"carrier": "顺丰速运", "tracking_number": f"SF{n:010d}"},
