@@ -350,7 +350,7 @@ def complaint_register(
         _("Complaint registered by %(name)s: %(subject)s")
         % {"name": by.display_name, "subject": subject[:200]},
         by=by,
-        complaint=complaint.pk,
+        complaint=[None, complaint.pk],
     )
     request.refresh_from_db()
     _tell_supervisor(
@@ -620,7 +620,7 @@ def proposal_create(complaint: Complaint, *, by: User, data: dict[str, Any]) -> 
         _("Proposal %(number)d: %(lines)s")
         % {"number": number, "lines": ", ".join(str(line) for line in lines)},
         by=by,
-        proposal=number,
+        proposal=[None, number],
     )
     return proposal
 
