@@ -9,6 +9,7 @@ from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.complaints import api as complaints
 from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
+from aftersales.followups.api import FollowUpViewSet
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.repair_records import api as repair_records
@@ -17,6 +18,7 @@ from aftersales.returns import api as returns
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
 from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicyViewSet
+from aftersales.surveys import api as surveys
 from aftersales.tasks.api import TaskViewSet
 from aftersales.visits import api as visits
 
@@ -42,6 +44,9 @@ router.register(
 router.register("visits", visits.VisitViewSet, basename="visit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("leaves", visits.LeaveViewSet, basename="leave")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("surveys", surveys.InvitationViewSet, basename="survey")
+router.register("survey-questions", surveys.QuestionViewSet, basename="survey-question")
 
 NUMBER = "<str:number>"
 

@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
     # Every minute: outgoing messages that are due — retries, and any whose worker stopped
     # (each is normally sent at once, right after the transaction that wrote it).
     "outbox-flush": {"task": "aftersales.notifications.tasks.outbox_flush", "schedule": 60.0},
+    # Every five minutes: follow-ups' survey links that came due, follow-ups with no answer
+    # after AFTERSALES_FOLLOWUP_CLOSE_AFTER_DAYS, and resolved requests whose follow-up
+    # ended, closed by the system with the reason in their history.
+    "followups-sweep": {"task": "aftersales.followups.tasks.followups_sweep", "schedule": 300.0},
 }
 
 

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "aftersales.returns",
     "aftersales.tasks",
     "aftersales.complaints",
+    "aftersales.surveys",
+    "aftersales.followups",
     "aftersales.search",
     "aftersales.portal",
     "aftersales.api",
@@ -239,6 +241,24 @@ COMPLAINT_TASK_DAYS = env_int("AFTERSALES_COMPLAINT_TASK_DAYS", 3)
 COMPLAINT_TASK_DAYS_BY_KIND = env_str("AFTERSALES_COMPLAINT_TASK_DAYS_BY_KIND", "")
 if COMPLAINT_LINK_DAYS < 1 or COMPLAINT_TASK_DAYS < 0:
     raise ImproperlyConfigured("Complaint link and task days cannot be negative.")
+# Follow-up visits (客户回访): planned this many hours after a resolution (per kind:
+# "installation=168,maintenance=48"), by this method (phone, email, sms or survey; per kind
+# likewise); a resolved request closes once its follow-up is done, or this many days after
+# it was planned without an answer.
+FOLLOWUP_HOURS = env_int("AFTERSALES_FOLLOWUP_HOURS", 24)
+FOLLOWUP_HOURS_BY_KIND = env_str("AFTERSALES_FOLLOWUP_HOURS_BY_KIND", "installation=168")
+FOLLOWUP_METHOD = env_str("AFTERSALES_FOLLOWUP_METHOD", "phone")
+FOLLOWUP_METHOD_BY_KIND = env_str("AFTERSALES_FOLLOWUP_METHOD_BY_KIND", "")
+FOLLOWUP_CLOSE_AFTER_DAYS = env_int("AFTERSALES_FOLLOWUP_CLOSE_AFTER_DAYS", 7)
+# Satisfaction surveys: a link is valid this many days; this share of follow-ups by link is
+# surveyed; a customer is not surveyed again within this many days.
+SURVEY_DAYS = env_int("AFTERSALES_SURVEY_DAYS", 28)
+SURVEY_SAMPLE_PERCENT = env_int("AFTERSALES_SURVEY_SAMPLE_PERCENT", 100)
+SURVEY_COOLDOWN_DAYS = env_int("AFTERSALES_SURVEY_COOLDOWN_DAYS", 30)
+if min(FOLLOWUP_HOURS, FOLLOWUP_CLOSE_AFTER_DAYS, SURVEY_COOLDOWN_DAYS) < 0 or SURVEY_DAYS < 1:
+    raise ImproperlyConfigured("Follow-up and survey periods cannot be negative.")
+if not 0 <= SURVEY_SAMPLE_PERCENT <= 100:
+    raise ImproperlyConfigured("AFTERSALES_SURVEY_SAMPLE_PERCENT must be between 0 and 100.")
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"

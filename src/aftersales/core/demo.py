@@ -32,6 +32,7 @@ from aftersales.catalog.models import Product, Unit
 from aftersales.core import demo_data
 from aftersales.customers.models import Contact, Customer
 from aftersales.dispatch.demo import dispatch_demo_seed
+from aftersales.followups.demo import followups_demo_before_close, followups_demo_seed
 from aftersales.parts.demo import parts_demo_seed
 from aftersales.repair_records.demo import repair_records_demo_seed
 from aftersales.repairs.demo import repairs_demo_seed
@@ -690,6 +691,8 @@ def _build_requests(
                         )
                     else:
                         payload["scheduled_for"] = _visit_time(rng, anchor)
+                if step.action == "close":
+                    followups_demo_before_close(request, agent=intake_agent)
                 request = services.service_request_act(request, step.action, by=actor, data=payload)
     return len(received)
 
@@ -743,6 +746,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             clock=clock,
             anchor=anchor,
         )
+    followups_demo_seed()
     _accounts_save(printed)
     return DemoResult(
         created=True,

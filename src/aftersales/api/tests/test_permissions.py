@@ -146,6 +146,30 @@ WORK_C = row(404, agent=200, admin_user=200, analyst=403)
 DECIDE_C = row(404, admin_user=409, agent=403, analyst=403)
 OUT_OF_ORDER_C = row(404, agent=409, admin_user=409, analyst=403)
 
+# R's follow-up and survey link: agents and admins run it, and lead1 (who supervises R);
+# tech1 sees it (R is theirs), analysts read; department staff and customers have none.
+FOLLOWUP_SEE = row(
+    403,
+    agent=200,
+    technician=200,
+    supervisor=200,
+    analyst=200,
+    admin_user=200,
+    other_technician=404,
+)
+FOLLOWUP_RUN = {**FOLLOWUP_SEE, "technician": 403, "analyst": 403}
+FOLLOWUP_LIST = row(
+    403,
+    agent=200,
+    technician=200,
+    other_technician=200,
+    supervisor=200,
+    analyst=200,
+    admin_user=200,
+)
+SURVEY_SEE = {**FOLLOWUP_SEE, "department": 404}
+SURVEY_MEASURES = row(403, supervisor=200, analyst=200, admin_user=200)
+
 MATRIX = {
     # name: (method, path template, payload kind, expected)
     "complaints": (
@@ -658,6 +682,38 @@ MATRIX = {
     "task-assign": ("post", "/api/v1/tasks/{task}/assign/", "task_assign", TASK_ASSIGN),
     "task-finish": ("post", "/api/v1/tasks/{task}/finish/", "task_finish", TASK_WORK),
     "task-cancel": ("post", "/api/v1/tasks/{task}/cancel/", "reject", TASK_MANAGE),
+    "follow-up-list": ("get", "/api/v1/follow-ups/", None, FOLLOWUP_LIST),
+    "follow-up-detail": ("get", "/api/v1/follow-ups/{followup}/", None, FOLLOWUP_SEE),
+    "follow-up-record": (
+        "post",
+        "/api/v1/follow-ups/{followup}/record/",
+        "followup_record",
+        FOLLOWUP_RUN,
+    ),
+    "follow-up-give-up": ("post", "/api/v1/follow-ups/{followup}/give-up/", "reject", FOLLOWUP_RUN),
+    "follow-up-send-survey": (
+        "post",
+        "/api/v1/follow-ups/{followup}/send-survey/",
+        "action",
+        FOLLOWUP_RUN,
+    ),
+    "survey-list": ("get", "/api/v1/surveys/", None, STAFF_ONLY),
+    "survey-detail": ("get", "/api/v1/surveys/{invitation}/", None, SURVEY_SEE),
+    "survey-summary": ("get", "/api/v1/surveys/summary/", None, SURVEY_MEASURES),
+    "survey-question-list": ("get", "/api/v1/survey-questions/", None, STAFF_ONLY),
+    "survey-question-list:post": (
+        "post",
+        "/api/v1/survey-questions/",
+        "survey_question",
+        row(403, admin_user=201),
+    ),
+    "survey-question-detail": ("get", "/api/v1/survey-questions/{question}/", None, STAFF_ONLY),
+    "survey-question-detail:patch": (
+        "patch",
+        "/api/v1/survey-questions/{question}/",
+        "survey_question_patch",
+        ADMIN_ONLY,
+    ),
 }
 
 
@@ -726,6 +782,7 @@ def world(
         **_repairs_world(sr, technician),
         **_repair_records_world(sr, technician),
         **_tasks_world(sr, agent),
+        **_followups_world(sr, agent),
         **_complaints_world(agent, customer_a),
     }
 
@@ -747,6 +804,23 @@ def _complaints_world(agent, customer) -> dict[str, int]:
         complaint, by=agent, data={"reasoning": "无事实依据", "lines": [{"kind": "none"}]}
     )
     return {"complaint": complaint.pk, "proposal": proposal.pk}
+
+
+def _followups_world(sr, agent) -> dict[str, int]:
+    """A follow-up on R (as if resolved; R's state is unchanged) and a survey link for it."""
+    from django.utils import timezone
+
+    from aftersales.followups.models import FollowUp
+    from aftersales.surveys import services as surveys
+    from aftersales.surveys.models import Question
+
+    followup = FollowUp.objects.create(request=sr, due_at=timezone.now())
+    invitation, _reason = surveys.invitation_create(sr, channel="sms", by=agent)
+    return {
+        "followup": followup.pk,
+        "invitation": invitation.pk,
+        "question": Question.objects.get(code="speed").pk,
+    }
 
 
 def _tasks_world(sr, agent) -> dict[str, int]:
@@ -925,6 +999,9 @@ def _payload(kind, world, n):
         "part_used": {"part_number": "GASKET-9"},
         "confirmation": {"satisfied": True},
         "task_assign": {"assignee": "qc1"},
+        "followup_record": {"reached": False, "note": "无人接听"},
+        "survey_question": {"code": f"q{n}", "kind": "text", "text_zh_hans": "还有什么？"},
+        "survey_question_patch": {"order": 45},
         "complaint": {"customer": world["customer"], "subject": "送货延误"},
         "complaint_contact": {"method": "phone", "facts": "客户确认送货晚了三天"},
         "investigation": {"severity": "minor", "fault": "full", "founded": True},

@@ -44,5 +44,18 @@ def move_to(
         "cancel": {"reason": "重复报修"},
     }
     for action in paths[status]:
+        if action == "close":
+            followup_done(request, by=by)
         request = services.service_request_act(request, action, by=by, data=inputs.get(action, {}))
     return request
+
+
+def followup_done(request: ServiceRequest, *, by: User) -> None:
+    """Closing waits for the follow-up visit: record its result (reached, solved), as the
+    agent who calls the customer would."""
+    from aftersales.followups import services as followups
+    from aftersales.followups.models import FollowUp
+
+    followup = FollowUp.objects.filter(request=request, status=FollowUp.Status.PLANNED).first()
+    if followup is not None:
+        followups.followup_record(followup, by=by, data={"reached": True, "solved": True})

@@ -1,0 +1,213 @@
+"""API of follow-up visits: `follow-ups/` (the queues, with filters), one follow-up, and one
+route per action (record a result, give up, send a survey link). Rules live in the services
+(403, 409 when it ended already or is stale, 400 naming the field)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.followups import access, selectors, services
+from aftersales.followups.models import FollowUp, Method, Status
+from aftersales.surveys.models import Channel
+
+
+class FollowUpOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    service_request = serializers.CharField(source="request.number")
+    round = serializers.IntegerField(help_text=gettext_lazy("Which resolution it follows."))
+    method = serializers.ChoiceField(choices=Method.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    assignee = serializers.CharField(source="assignee.username", allow_null=True)
+    planned_at = serializers.DateTimeField(source="created_at")
+    due_at = serializers.DateTimeField()
+    attempts = serializers.IntegerField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    reached = serializers.BooleanField(allow_null=True)
+    solved = serializers.BooleanField(allow_null=True)
+    score_solution = serializers.IntegerField(allow_null=True)
+    score_attitude = serializers.IntegerField(allow_null=True)
+    score_speed = serializers.IntegerField(allow_null=True)
+    suggestions = serializers.CharField()
+    answered_via = serializers.CharField(help_text=gettext_lazy("phone, survey or empty."))
+    finished_at = serializers.DateTimeField(allow_null=True)
+    finished_by = serializers.CharField(source="finished_by.username", allow_null=True)
+    note = serializers.CharField()
+    survey_invitation = serializers.IntegerField(source="invitation_id", allow_null=True)
+    survey_skipped = serializers.CharField(help_text=gettext_lazy("Why no survey link was sent."))
+    sms_text = serializers.SerializerMethodField(
+        help_text=gettext_lazy("A text message for staff to send (there is no SMS gateway).")
+    )
+    version = serializers.IntegerField()
+
+    def get_sms_text(self, obj: FollowUp) -> str:
+        return obj.invitation.message_text if obj.invitation_id else ""
+
+
+class _Step(StrictSerializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The version read; a stale one is refused with 409."),
+    )
+
+
+class FollowUpRecordInputSerializer(_Step):
+    reached = serializers.BooleanField(help_text=gettext_lazy("Was the customer reached?"))
+    solved = serializers.BooleanField(
+        required=False, allow_null=True, help_text=gettext_lazy("Required when reached.")
+    )
+    score_solution = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    score_attitude = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    score_speed = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    suggestions = CleanCharField(
+        required=False, allow_blank=True, max_length=services.TEXT_MAX, default=""
+    )
+    note = CleanCharField(
+        required=False, allow_blank=True, max_length=services.TEXT_MAX, default=""
+    )
+
+
+class FollowUpGiveUpInputSerializer(_Step):
+    reason = CleanCharField(max_length=services.TEXT_MAX)
+
+
+class FollowUpSendSurveyInputSerializer(_Step):
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text=gettext_lazy("Email (sent through the outbox) or sms (text for staff to send)."),
+    )
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class FollowUpViewSet(viewsets.GenericViewSet):
+    parser_classes = [JSONParser]
+    serializer_class = FollowUpOutputSerializer
+    lookup_value_regex = r"[^/]+"
+
+    def _readers(self) -> None:
+        if not access.can_see_any(self.request.user):
+            raise NotAllowed(_("You have no follow-ups."))
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        self._readers()
+        view = self.request.query_params.get("view") or "all"
+        if view not in selectors.VIEWS:
+            message = _("Choose one of: %(views)s.") % {"views": ", ".join(selectors.VIEWS)}
+            raise DomainError(message, fields={"view": [message]})
+        qs = selectors.followup_list(self.request.user, view=view).select_related("finished_by")
+        number = (self.request.query_params.get("service_request") or "").strip()
+        if number:
+            qs = qs.filter(request__number=number[:40])
+        status = self.request.query_params.get("status")
+        if status:
+            if status not in Status.values:
+                message = _("Unknown status.")
+                raise DomainError(message, fields={"status": [message]})
+            qs = qs.filter(status=status)
+        return qs
+
+    def get_object(self) -> FollowUp:
+        self._readers()
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404("No such follow-up.") from None
+        return selectors.followup_get_for_user(self.request.user, pk)
+
+    def _output(self, followup: FollowUp) -> Response:
+        fresh = selectors.followup_get_for_user(self.request.user, followup.pk)
+        response = Response(FollowUpOutputSerializer(fresh).data)
+        response["ETag"] = f'"{fresh.version}"'
+        return response
+
+    @extend_schema(
+        operation_id="follow_ups_list",
+        parameters=[
+            OpenApiParameter(
+                "view",
+                OpenApiTypes.STR,
+                enum=list(selectors.VIEWS),
+                description="today, overdue, upcoming, done or all (the default)",
+            ),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
+            OpenApiParameter("service_request", OpenApiTypes.STR),
+        ],
+    )
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(FollowUpOutputSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="follow_ups_retrieve")
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._output(self.get_object())
+
+    @extend_schema(
+        operation_id="follow_ups_record",
+        request=FollowUpRecordInputSerializer,
+        responses=FollowUpOutputSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, pk: str) -> Response:
+        followup = self.get_object()
+        data = _valid(FollowUpRecordInputSerializer, request.data)
+        version = data.pop("version", None)
+        followup = services.followup_record(
+            followup, by=request.user, data=data, expected_version=version
+        )
+        return self._output(followup)
+
+    @extend_schema(
+        operation_id="follow_ups_give_up",
+        request=FollowUpGiveUpInputSerializer,
+        responses=FollowUpOutputSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="give-up", url_name="give-up")
+    def give_up(self, request: Request, pk: str) -> Response:
+        followup = self.get_object()
+        data = _valid(FollowUpGiveUpInputSerializer, request.data)
+        followup = services.followup_give_up(
+            followup, by=request.user, reason=data["reason"], expected_version=data.get("version")
+        )
+        return self._output(followup)
+
+    @extend_schema(
+        operation_id="follow_ups_send_survey",
+        request=FollowUpSendSurveyInputSerializer,
+        responses=FollowUpOutputSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="send-survey", url_name="send-survey")
+    def send_survey(self, request: Request, pk: str) -> Response:
+        followup = self.get_object()
+        data = _valid(FollowUpSendSurveyInputSerializer, request.data)
+        followup = services.followup_send_survey(
+            followup,
+            by=request.user,
+            channel=data.get("channel"),
+            expected_version=data.get("version"),
+        )
+        return self._output(followup)
