@@ -17,6 +17,7 @@ from aftersales.repair_records.models import Confirmation
 from aftersales.repair_records.tests.factories import make_record
 from aftersales.service_requests import services as requests
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
+from aftersales.service_requests.tests.factories import followup_done
 
 S = ServiceRequest.Status
 
@@ -275,5 +276,6 @@ def test_an_answer_needs_a_resolved_request_and_is_taken_once(sr, agent, technic
 
 def test_after_a_satisfied_answer_the_request_may_be_closed(resolved, agent):
     services.confirmation_record(resolved, satisfied=True, by=agent)
+    followup_done(resolved, by=agent)  # closing also waits for the follow-up visit
     closed = requests.service_request_act(resolved, "close", by=agent)
     assert closed.status == S.CLOSED

@@ -10,7 +10,7 @@ from aftersales.core.errors import Conflict, DomainError, InvalidTransition, Not
 from aftersales.notifications.models import Notification, OutboxMessage
 from aftersales.service_requests import services as request_services
 from aftersales.service_requests.models import Participant, ServiceRequest, ServiceRequestEvent
-from aftersales.service_requests.tests.factories import make_request, move_to
+from aftersales.service_requests.tests.factories import followup_done, make_request, move_to
 from aftersales.sla.models import Calendar
 from aftersales.visits import services
 from aftersales.visits.models import Leave, TeamSchedule, Visit, VisitTechnician
@@ -595,6 +595,7 @@ def test_a_cancelled_or_closed_request_keeps_no_visit_booked(sr, agent, technici
         sr = request_services.service_request_act(
             sr, "resolve", by=technician, data={"resolution": "远程指导解决"}
         )
+        followup_done(sr, by=agent)  # closing waits for the follow-up visit
         request_services.service_request_act(sr, "close", by=agent)
     visit.refresh_from_db()
     assert visit.status == V.CANCELLED and visit.ended_by is None
