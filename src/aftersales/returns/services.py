@@ -324,6 +324,7 @@ def rma_authorise(
         raise Conflict(
             _("Someone decided a return on this request in the meantime; reload it.")
         ) from None
+    requests.first_response_record(locked.pk, at=now)
     if refused:
         note = _("Return refused (%(rma)s): %(reason)s") % {"rma": rma.number, "reason": reason}
         _event(rma, "rma.refused", note, by=by, changes={"rma_decision": [None, decision]})

@@ -426,6 +426,15 @@ def service_request_act(
     return updated
 
 
+def first_response_record(request_id: int, *, at: datetime.datetime | None = None) -> None:
+    """The first contact by staff that the customer sees (SPEC §5) stops the first-response
+    clock: a public reply, a plan sent for their consent, a visit booked with them, an RMA
+    decision, or the resolution itself. Only the first counts."""
+    ServiceRequest.objects.filter(pk=request_id, first_responded_at__isnull=True).update(
+        first_responded_at=at or timezone.now()
+    )
+
+
 @transaction.atomic
 def comment_add(
     request: ServiceRequest,
@@ -459,9 +468,7 @@ def comment_add(
         attachment_add(request, by=by, upload=upload, internal=internal, comment=comment)
     now = timezone.now()
     if not internal and access.is_staff(by):
-        ServiceRequest.objects.filter(pk=request.pk, first_responded_at__isnull=True).update(
-            first_responded_at=now
-        )
+        first_response_record(request.pk, at=now)
     ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now)
     ServiceRequestEvent.objects.create(
         request=request,

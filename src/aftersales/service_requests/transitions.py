@@ -256,6 +256,11 @@ def apply(
     if transition.target == S.RESOLVED:
         locked.resolved_at = now
         update.add("resolved_at")
+        if locked.first_responded_at is None:
+            # The resolution is told to the customer: a request solved without an earlier
+            # contact was answered then (SPEC §5).
+            locked.first_responded_at = now
+            update.add("first_responded_at")
     if transition.target == S.CLOSED:
         locked.closed_at = now
         update.add("closed_at")

@@ -481,6 +481,7 @@ def visit_book(
         note += " " + _("Booked outside working hours on purpose.")
     _event(request, by=by, verb="booked", note=note, changes=changes)
     notices.customer_mail("booked", visit)
+    request_services.first_response_record(visit.service_request_id)
     notices.staff_notify("booked", visit, people, by=by)
     return visit
 

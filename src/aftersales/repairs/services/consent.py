@@ -79,6 +79,7 @@ def _ask_consent(plan: SolutionPlan, request: ServiceRequest, *, by: User | None
             "We asked the customer to agree to solution plan %(number)d (no email known: "
             "ask by phone)."
         ) % {"number": plan.number}
+    requests.first_response_record(request.pk)
     requests.service_request_act(request, "wait-customer", by=by, data={"note": note})  # type: ignore[arg-type]
 
 

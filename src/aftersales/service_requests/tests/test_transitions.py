@@ -300,3 +300,24 @@ def test_every_action_announces_itself_after_its_event(agent, customer_a):
         ("resolve", "in_progress", "resolved"),
     ]
     assert all(h[3] == agent and h[4] == h[0] for h in heard)
+
+
+def test_a_request_resolved_without_an_earlier_reply_was_answered_by_its_resolution(
+    agent, customer_a
+):
+    request = move_to(make_request(by=agent, customer=customer_a), "in_progress", by=agent)
+    assert request.first_responded_at is None
+    resolved = services.service_request_act(
+        request, "resolve", by=agent, data={"resolution": "电话指导重置后恢复"}
+    )
+    assert resolved.first_responded_at == resolved.resolved_at
+
+
+def test_the_first_reply_stays_the_first_response(agent, customer_a):
+    request = make_request(by=agent, customer=customer_a)
+    services.comment_add(request, by=agent, body="您好，已收到", internal=False)
+    request.refresh_from_db()
+    first = request.first_responded_at
+    assert first is not None
+    resolved = move_to(request, "resolved", by=agent)
+    assert resolved.first_responded_at == first
