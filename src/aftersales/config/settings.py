@@ -246,8 +246,9 @@ if COMPLAINT_LINK_DAYS < 1 or COMPLAINT_TASK_DAYS < 0:
 # likewise); a resolved request closes once its follow-up is done, or this many days after
 # it was planned without an answer.
 FOLLOWUP_HOURS = env_int("AFTERSALES_FOLLOWUP_HOURS", 24)
-FOLLOWUP_HOURS_BY_KIND = env_str("AFTERSALES_FOLLOWUP_HOURS_BY_KIND", "installation=168")
-FOLLOWUP_METHOD = env_str("AFTERSALES_FOLLOWUP_METHOD", "phone")
+# (Left empty, as in .env.example, they keep their defaults.)
+FOLLOWUP_HOURS_BY_KIND = env_str("AFTERSALES_FOLLOWUP_HOURS_BY_KIND", "") or "installation=168"
+FOLLOWUP_METHOD = env_str("AFTERSALES_FOLLOWUP_METHOD", "") or "phone"
 FOLLOWUP_METHOD_BY_KIND = env_str("AFTERSALES_FOLLOWUP_METHOD_BY_KIND", "")
 FOLLOWUP_CLOSE_AFTER_DAYS = env_int("AFTERSALES_FOLLOWUP_CLOSE_AFTER_DAYS", 7)
 # Satisfaction surveys: a link is valid this many days; this share of follow-ups by link is

@@ -38,9 +38,11 @@ def _language(request: HttpRequest, invitation: Invitation | None) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The link is the key: keep it out of caches and out of the Referer of any link followed.
+    # The link is the key: keep it out of caches and out of the Referer of any link to
+    # another site ("same-origin", not "no-referrer": the form's own POST must carry its
+    # Origin, or the CSRF check refuses it).
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -22,7 +22,7 @@ def test_get_shows_the_questions_and_records_nothing(client, link, invitation, s
     assert "data-survey" in page and sr.number in page
     assert 'name="solution"' in page and 'value="5"' in page
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     invitation.refresh_from_db()
     assert invitation.used_at is None
     assert not Response.objects.exists()
