@@ -78,11 +78,14 @@ INSTALLED_APPS = [
     "aftersales.repair_records",
     "aftersales.returns",
     "aftersales.tasks",
+    "aftersales.mailin",
     "aftersales.complaints",
     "aftersales.surveys",
     "aftersales.followups",
+    "aftersales.imports",
     "aftersales.search",
     "aftersales.portal",
+    "aftersales.webhooks",
     "aftersales.api",
 ]
 
@@ -260,6 +263,17 @@ if min(FOLLOWUP_HOURS, FOLLOWUP_CLOSE_AFTER_DAYS, SURVEY_COOLDOWN_DAYS) < 0 or S
     raise ImproperlyConfigured("Follow-up and survey periods cannot be negative.")
 if not 0 <= SURVEY_SAMPLE_PERCENT <= 100:
     raise ImproperlyConfigured("AFTERSALES_SURVEY_SAMPLE_PERCENT must be between 0 and 100.")
+# Email intake (mailin/): structural limits beyond which a message is quarantined, the
+# acknowledgement's rate per sender, fetching.
+MAILIN_MAX_BYTES = env_int("AFTERSALES_MAILIN_MAX_MB", 25) * 1024 * 1024
+MAILIN_MAX_PARTS = env_int("AFTERSALES_MAILIN_MAX_PARTS", 200)
+MAILIN_MAX_DEPTH = env_int("AFTERSALES_MAILIN_MAX_DEPTH", 20)
+MAILIN_ACK_WINDOW_MINUTES = env_int("AFTERSALES_MAILIN_ACK_WINDOW_MINUTES", 60)
+MAILIN_ALERT_AFTER_FAILURES = env_int("AFTERSALES_MAILIN_ALERT_AFTER_FAILURES", 5)
+MAILIN_FETCH_BATCH = env_int("AFTERSALES_MAILIN_FETCH_BATCH", 100)
+MAILIN_IMAP_TIMEOUT = env_int("AFTERSALES_MAILIN_IMAP_TIMEOUT", 60)
+if min(MAILIN_MAX_BYTES, MAILIN_MAX_PARTS, MAILIN_MAX_DEPTH, MAILIN_FETCH_BATCH) < 1:
+    raise ImproperlyConfigured("The AFTERSALES_MAILIN_* limits must be at least 1.")
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
@@ -289,6 +303,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
+# --- Integrations: webhooks, idempotent intake, rate limits ---------------------------
+# Each webhook call waits at most this long to connect and for each read; redirects are
+# followed (each hop checked again) up to the maximum; a delivery is given up after the
+# attempts (1, 2, 4 … minutes apart, at most two hours).
+WEBHOOK_TIMEOUT_SECONDS = env_int("AFTERSALES_WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_REDIRECTS = env_int("AFTERSALES_WEBHOOK_MAX_REDIRECTS", 3)
+WEBHOOK_MAX_ATTEMPTS = env_int("AFTERSALES_WEBHOOK_MAX_ATTEMPTS", 8)
+# How long an API answer is remembered for its Idempotency-Key.
+IDEMPOTENCY_KEY_HOURS = env_int("AFTERSALES_IDEMPOTENCY_KEY_HOURS", 24)
+# The customer portal, per client address: requests filed and attempts per hour, tracking
+# attempts per ten minutes. Past them: 429 with Retry-After.
+PORTAL_SUBMIT_LIMIT = env_int("AFTERSALES_PORTAL_SUBMIT_LIMIT", 10)
+PORTAL_SUBMIT_ATTEMPT_LIMIT = env_int("AFTERSALES_PORTAL_SUBMIT_ATTEMPT_LIMIT", 40)
+PORTAL_TRACK_LIMIT = env_int("AFTERSALES_PORTAL_TRACK_LIMIT", 20)
+if min(WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_ATTEMPTS, IDEMPOTENCY_KEY_HOURS) < 1:
+    raise ImproperlyConfigured("Webhook timeouts, attempts and key lifetimes must be positive.")
+if min(WEBHOOK_MAX_REDIRECTS, PORTAL_SUBMIT_LIMIT, PORTAL_TRACK_LIMIT) < 0:
+    raise ImproperlyConfigured("Redirect and portal limits cannot be negative.")
+# Bulk import (CSV/XLSX): validated and imported synchronously within these caps.
+IMPORT_MAX_MB = env_int("AFTERSALES_IMPORT_MAX_MB", 10)
+IMPORT_MAX_ROWS = env_int("AFTERSALES_IMPORT_MAX_ROWS", 20000)
+
 # --- Security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -317,6 +353,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "track": env_str("AFTERSALES_TRACK_RATE", "20/min"),
         "login": env_str("AFTERSALES_LOGIN_RATE", "10/min"),
+        # Creations of service requests through the API, per user (integrations).
+        "intake": env_str("AFTERSALES_API_INTAKE_RATE", "300/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

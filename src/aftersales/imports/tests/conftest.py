@@ -1,0 +1,15 @@
+import pytest
+from django.utils import translation
+
+from aftersales.catalog.models import Product
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def product(db):
+    return Product.objects.create(model="KFR-35GW", name="壁挂空调", warranty_months=24)
