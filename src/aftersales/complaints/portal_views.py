@@ -122,18 +122,27 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _refused(
-    request: HttpRequest, complaint: Complaint, token: str, contact: str, exc: DomainError
+    request: HttpRequest,
+    complaint: Complaint,
+    token: str,
+    contact: str,
+    exc: DomainError,
+    **extra: Any,
 ) -> HttpResponse:
-    context = _context(complaint, token, contact, error=exc.message, error_fields=exc.fields)
+    context = _context(
+        complaint, token, contact, error=exc.message, error_fields=exc.fields, **extra
+    )
     return render(request, PAGE, context, status=400)
 
 
 def _sign(request: HttpRequest, complaint: Complaint, token: str, contact: str) -> HttpResponse:
     proposal = selectors.current_proposal(complaint)
     form = forms.SignForm(request.POST)
+    # A refusal keeps the typed name, so the customer only draws again.
+    typed = {"signer_name": request.POST.get("signer_name", "")[:200]}
     if proposal is None or not form.is_valid():
         return _refused(
-            request, complaint, token, contact, DomainError(_("Type your name and sign."))
+            request, complaint, token, contact, DomainError(_("Type your name and sign.")), **typed
         )
     try:
         services.proposal_sign(
@@ -146,7 +155,7 @@ def _sign(request: HttpRequest, complaint: Complaint, token: str, contact: str) 
     except (Conflict, InvalidTransition):
         raise
     except DomainError as exc:
-        return _refused(request, complaint, token, contact, exc)
+        return _refused(request, complaint, token, contact, exc, **typed)
     complaint.refresh_from_db()
     notice = _("Thank you: the agreement is signed. We will tell you when everything is done.")
     return render(request, PAGE, _context(complaint, token, contact, notice=notice))

@@ -1,5 +1,8 @@
 """Reads of complaints, scoped by who asks (404 for what one may not see)."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
@@ -8,6 +11,7 @@ from aftersales.complaints import access
 from aftersales.complaints.models import Complaint, Proposal, ProposalStatus, RemedyLine
 from aftersales.service_requests.models import ServiceRequest
 
+CENT = Decimal("0.01")
 RELATED = ("request", "request__customer", "request__team", "recorded_by", "product", "unit")
 
 
@@ -71,21 +75,44 @@ def current_proposal(complaint: Complaint) -> Proposal | None:
 
 def waiting_for_approval(user: User) -> QuerySet[Proposal]:
     """Submitted proposals that `user` may decide (never their own, unless admin)."""
-    rows = Proposal.objects.filter(
-        status=ProposalStatus.SUBMITTED, complaint__in=access.visible_to(user).values("pk")
-    ).select_related("complaint__request", "complaint__request__team", "proposed_by")
+    rows = (
+        Proposal.objects.filter(
+            status=ProposalStatus.SUBMITTED, complaint__in=access.visible_to(user).values("pk")
+        )
+        .select_related(
+            "complaint__request",
+            "complaint__request__team",
+            "complaint__request__customer",
+            "proposed_by",
+        )
+        .prefetch_related("lines")
+    )
     return rows.order_by("submitted_at", "id")
 
 
-def remedy_totals(queryset: QuerySet[Complaint]) -> dict[str, object]:
-    """Totals by remedy kind of the accepted proposals of these complaints (for reports)."""
+def proposals_to_decide(user: User) -> list[Proposal]:
+    """The submitted proposals `user` may approve or send back, oldest first: the
+    complaints' part of a supervisor's "waiting for my approval" queue."""
+    return [p for p in waiting_for_approval(user) if access.can_decide(user, p)]
+
+
+def remedy_totals(queryset: QuerySet[Complaint], currency: str | None = None) -> dict[str, Decimal]:
+    """Totals by remedy kind of the accepted (agreed) proposals of these complaints, for
+    reports: {kind: Decimal}, kinds without any line left out.
+
+    Only proposals in `currency` (the configured CURRENCY by default) are summed: a
+    proposal keeps the currency it was made in, and amounts in two currencies do not add up.
+    """
     rows = (
         RemedyLine.objects.filter(
             proposal__status=ProposalStatus.ACCEPTED,
+            proposal__currency=currency or settings.CURRENCY,
             proposal__complaint__in=queryset.values("pk"),
         )
         .values("kind")
         .annotate(total=Sum("amount"))
         .order_by("kind")
     )
-    return {row["kind"]: row["total"] for row in rows}
+    # SQLite sums decimals as floating point (0.1 + 0.2 comes back as 0.300000000000000):
+    # every total is brought back to the cent, as the amounts themselves are.
+    return {row["kind"]: Decimal(row["total"]).quantize(CENT) for row in rows}

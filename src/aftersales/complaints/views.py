@@ -53,11 +53,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         rows = rows.filter(stage=stage)
-    waiting = [
-        p
-        for p in selectors.waiting_for_approval(request.user)
-        if access.can_decide(request.user, p)
-    ]
+    waiting = selectors.proposals_to_decide(request.user)
     if request.GET.get("awaiting") == "me":
         rows = rows.filter(pk__in=[p.complaint_id for p in waiting])
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.complaints import selectors as complaint_selectors
 from aftersales.core.errors import DomainError
 from aftersales.repairs import access, forms, selectors, services
 from aftersales.repairs.models import SolutionPlan, Warranty
@@ -172,7 +173,8 @@ def plan_consent(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
-    """Plans waiting for this supervisor's decision, oldest first."""
+    """Plans waiting for this supervisor's decision, oldest first; complaint proposals they
+    may decide are listed with them, so a supervisor has one queue."""
     user = request.user
     if not access.is_approver(user):
         raise PermissionDenied(_("Only supervisors and administrators approve plans."))
@@ -185,5 +187,6 @@ def approvals(request: HttpRequest) -> HttpResponse:
         "is_staff": True,
         "can_intake": request_access.can_create(user),
         "rows": rows,
+        "complaint_proposals": complaint_selectors.proposals_to_decide(user),
     }
     return render(request, APPROVALS, context)

@@ -4,8 +4,9 @@ the supervisor's decision, the signature's checks, the clock, and the pages."""
 import datetime
 
 import pytest
+from django.urls import reverse
 
-from aftersales.complaints import services, signature
+from aftersales.complaints import services, signature, tokens
 from aftersales.complaints.models import Agreement, Complaint
 from aftersales.complaints.tests import factories
 from aftersales.complaints.tests.conftest import signature_url
@@ -238,3 +239,16 @@ def test_the_link_expires(
     with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=2)):
         assert client.get(f"/portal/complaints/{token}/").status_code == 404
     assert client.get(f"/portal/complaints/{token}x/").status_code == 404
+
+
+def test_a_refused_signature_keeps_the_typed_name(
+    agent, complaint_lead, customer_a, product, warehouse_user, marketing_user, client
+):
+    proposal = factories.offered(agent, complaint_lead, customer_a, product)
+    link = reverse("complaints_portal:page", args=[tokens.complaint_token(proposal.complaint_id)])
+    answer = {"contact": "13800138000", "action": "sign", "signer_name": "张三", "signature": ""}
+    response = client.post(link, answer)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'value="张三"' in body and "Draw your signature" in body
+    assert not Agreement.objects.exists()
