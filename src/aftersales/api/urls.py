@@ -21,6 +21,7 @@ from aftersales.sla.api import CalendarViewSet, EscalationRuleViewSet, SlaPolicy
 from aftersales.surveys import api as surveys
 from aftersales.tasks.api import TaskViewSet
 from aftersales.visits import api as visits
+from aftersales.webhooks import api as webhooks
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -47,6 +48,7 @@ router.register("leaves", visits.LeaveViewSet, basename="leave")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("surveys", surveys.InvitationViewSet, basename="survey")
 router.register("survey-questions", surveys.QuestionViewSet, basename="survey-question")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 NUMBER = "<str:number>"
 
@@ -227,6 +229,11 @@ v1 = [
             ("pdf", complaints.ProposalPdfApi),
         ]
     ],
+    path(
+        "webhook-deliveries/<int:pk>/retry/",
+        webhooks.DeliveryRetryApi.as_view(),
+        name="webhook-delivery-retry",
+    ),
     path("stock/receive/", parts.StockReceiveApi.as_view(), name="stock-receive"),
     path("stock/adjust/", parts.StockAdjustApi.as_view(), name="stock-adjust"),
     path("stock/transfer/", parts.StockTransferApi.as_view(), name="stock-transfer"),

@@ -29,6 +29,13 @@ app.conf.beat_schedule = {
     # after AFTERSALES_FOLLOWUP_CLOSE_AFTER_DAYS, and resolved requests whose follow-up
     # ended, closed by the system with the reason in their history.
     "followups-sweep": {"task": "aftersales.followups.tasks.followups_sweep", "schedule": 300.0},
+    # Every minute: webhook deliveries that are due (retries, and any whose worker stopped).
+    "webhooks-flush": {"task": "aftersales.webhooks.tasks.deliveries_flush", "schedule": 60.0},
+    # Every hour: Idempotency-Key answers older than AFTERSALES_IDEMPOTENCY_KEY_HOURS.
+    "idempotency-cleanup": {
+        "task": "aftersales.webhooks.tasks.idempotency_cleanup",
+        "schedule": 3600.0,
+    },
 }
 
 

@@ -21,11 +21,9 @@ from aftersales.service_requests.models import ServiceRequest
 from aftersales.visits.selectors import next_visit
 
 # Anti-abuse limits per client address (RELIABILITY S02, S17). Attempts bound the work a
-# script can make us do; submissions bound how many requests one address can file.
-SUBMIT_LIMIT = 10
-SUBMIT_ATTEMPT_LIMIT = 40
+# script can make us do; submissions bound how many requests one address can file. The
+# limits are settings (AFTERSALES_PORTAL_*), read at each request.
 SUBMIT_WINDOW = 3600
-TRACK_LIMIT = 20
 TRACK_WINDOW = 600
 # A signed token is about 80 characters; anything much longer is not one of ours.
 _MAX_TOKEN_LENGTH = 200
@@ -77,9 +75,10 @@ def submit(request: HttpRequest) -> HttpResponse:
         )
     data, files = posted
     attempts_ok = throttle.allow(
-        "submit-attempt", client, limit=SUBMIT_ATTEMPT_LIMIT, window=SUBMIT_WINDOW
+        "submit-attempt", client, limit=settings.PORTAL_SUBMIT_ATTEMPT_LIMIT, window=SUBMIT_WINDOW
     )
-    if not attempts_ok or throttle.count("submit", client, window=SUBMIT_WINDOW) >= SUBMIT_LIMIT:
+    submitted = throttle.count("submit", client, window=SUBMIT_WINDOW)
+    if not attempts_ok or submitted >= settings.PORTAL_SUBMIT_LIMIT:
         # The typed values are kept (not the files), so nothing is lost but the wait.
         form = forms.SubmitForm(
             initial={k: v for k, v in data.items() if k in forms.SubmitForm.base_fields}
@@ -172,7 +171,7 @@ def track(request: HttpRequest) -> HttpResponse:
         initial = {"number": request.GET.get("number", "")[:64]}
         return render(request, "portal/track.html", {"form": forms.TrackForm(initial=initial)})
     if not throttle.allow(
-        "track", throttle.client_ip(request), limit=TRACK_LIMIT, window=TRACK_WINDOW
+        "track", throttle.client_ip(request), limit=settings.PORTAL_TRACK_LIMIT, window=TRACK_WINDOW
     ):
         message = _(
             "Too many attempts from this connection. Please wait ten minutes and try again."

@@ -23,6 +23,8 @@ from aftersales.search.selectors import search_filter
 from aftersales.service_requests import access, selectors, services, transitions
 from aftersales.service_requests.filters import ServiceRequestFilter
 from aftersales.service_requests.models import Attachment, Level, ServiceRequest
+from aftersales.webhooks import idempotency
+from aftersales.webhooks.throttles import IntakeRateThrottle
 
 SR = ServiceRequest
 
@@ -76,6 +78,7 @@ class ServiceRequestOutputSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Level.choices)
     priority = serializers.CharField()
     channel = serializers.ChoiceField(choices=SR.Channel.choices)
+    external_reference = serializers.CharField()
     customer = CustomerBriefSerializer()
     contact_name = serializers.CharField()
     contact_phone = serializers.CharField()
@@ -275,6 +278,7 @@ class ServiceRequestCreateSerializer(ServiceRequestFieldsSerializer):
     customer = CustomerReferenceField(required=False)
     title = CleanCharField(max_length=200)
     channel = serializers.ChoiceField(choices=SR.Channel.choices, required=False)
+    external_reference = CleanCharField(max_length=100, required=False, allow_blank=True)
     received_at = serializers.DateTimeField(required=False)
 
 
@@ -338,8 +342,14 @@ _LIST_PARAMETERS = [
 ]
 
 
+def _answer(response: Response) -> tuple[int, Any]:
+    return response.status_code, response.data
+
+
 class ServiceRequestListCreateApi(APIView):
     parser_classes = [JSONParser]
+    throttle_classes = [IntakeRateThrottle]
+    throttle_scope = "intake"
 
     @extend_schema(
         operation_id="service_requests_list",
@@ -373,9 +383,38 @@ class ServiceRequestListCreateApi(APIView):
     @extend_schema(
         operation_id="service_requests_create",
         request=ServiceRequestCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=_(
+                    "A retry with the same key and payload gets the first answer again; "
+                    "the same key with another payload is refused (422)."
+                ),
+            )
+        ],
         responses={201: ServiceRequestOutputSerializer},
     )
     def post(self, request: Request) -> Response:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            return self._create(request)
+        code, body, replayed = idempotency.run(
+            user=request.user,
+            key=key,
+            payload=request.data,
+            create=lambda: _answer(self._create(request)),
+        )
+        response = Response(body, status=code)
+        if isinstance(body, dict) and "version" in body:
+            response["ETag"] = f'"{body["version"]}"'
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _create(self, request: Request) -> Response:
         user = request.user
         serializer = ServiceRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

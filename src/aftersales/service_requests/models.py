@@ -60,7 +60,9 @@ class Channel(models.TextChoices):
     WEB = "web", _("Web portal")
     EMAIL = "email", _("Email")
     CHAT = "chat", _("Online chat")
+    WECHAT = "wechat", _("WeChat / WeCom")
     SOCIAL = "social", _("Social media")
+    DEALER = "dealer", _("Dealer system")
     WALK_IN = "walk_in", _("Walk-in")
     API = "api", _("API")
     IMPORT = "import", _("Bulk import")
@@ -110,6 +112,16 @@ class ServiceRequest(BaseModel):
         editable=False,
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.PHONE)
+    # The request's id in the system it came from (a chat session, a dealer's ticket); one
+    # request per reference and channel, so a system that sends again finds the one it made.
+    external_reference = models.CharField(
+        _("external reference"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_clean_text],
+    )
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -283,6 +295,11 @@ class ServiceRequest(BaseModel):
             models.CheckConstraint(
                 condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
                 name="sr_resolved_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="sr_external_reference_once_per_channel",
             ),
         ]
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,8 +70,15 @@ CUSTOMER_FIELDS = {
     "contact_email",
     "organisation",
 }
-STAFF_FIELDS = CUSTOMER_FIELDS | {"impact", "urgency", "channel", "received_at", "team"}
-EDITABLE_FIELDS = STAFF_FIELDS - {"received_at", "channel"}
+STAFF_FIELDS = CUSTOMER_FIELDS | {
+    "impact",
+    "urgency",
+    "channel",
+    "external_reference",
+    "received_at",
+    "team",
+}
+EDITABLE_FIELDS = STAFF_FIELDS - {"received_at", "channel", "external_reference"}
 # Changing any of these moves the due times (SPEC §4).
 _DEADLINE_FIELDS = {"impact", "urgency", "kind", "category"}
 
@@ -150,6 +157,24 @@ def _check_received_at(received_at: datetime.datetime, now: datetime.datetime) -
         )
 
 
+def _check_external_reference(request: ServiceRequest) -> None:
+    """One request per external reference and channel: the sending system is told which."""
+    if not request.external_reference:
+        return
+    existing = (
+        ServiceRequest.objects.filter(
+            channel=request.channel, external_reference=request.external_reference
+        )
+        .values_list("number", flat=True)
+        .first()
+    )
+    if existing:
+        message = _("A request with this external reference exists already: %(number)s.") % {
+            "number": existing
+        }
+        raise Conflict(message, fields={"external_reference": [message]}, number=existing)
+
+
 @transaction.atomic
 def service_request_create(
     *,
@@ -193,6 +218,7 @@ def service_request_create(
     _resolve_unit_and_product(request)
     _set_deadlines(request)
     request.number = numbering.next_number(received_at)
+    _check_external_reference(request)
     try:
         # Fields are checked here; the table's check constraints guard values this code
         # sets itself (status, priority) and are left to the database, where each would
@@ -200,7 +226,13 @@ def service_request_create(
         request.full_clean(exclude=["number"], validate_constraints=False)
     except ValidationError as exc:
         raise _validation_to_domain(exc) from exc
-    request.save()
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # Another intake with the same reference committed between the check and the save.
+        _check_external_reference(request)
+        raise
     ServiceRequestEvent.objects.create(
         request=request,
         kind=ServiceRequestEvent.Kind.CREATED,
@@ -481,6 +513,8 @@ def comment_add(
         changes={"comment": comment.pk},
     )
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
+    if not internal:
+        signals.request_commented.send(sender=ServiceRequest, request=request, comment=comment)
     return comment
 
 

@@ -14,3 +14,11 @@ request_created = Signal()
 # ups are planned on "resolve"). Arguments: request (the locked row, as it is now), action,
 # from_status, to_status, by (None: the system).
 request_transitioned = Signal()
+
+# Sent inside the transaction when a reply the customer sees (not an internal note) was
+# added, by staff or by the customer. Arguments: request, comment.
+request_commented = Signal()
+
+# Sent inside the sweep's transaction once per target (first_response, resolution) when its
+# due time passed unmet. Arguments: request, target, due_at.
+sla_breached = Signal()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.notifications import services as notifications
-from aftersales.service_requests import escalation
+from aftersales.service_requests import escalation, signals
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 
 Event = ServiceRequestEvent.Kind
@@ -188,6 +188,12 @@ def sla_sweep(*, now: datetime.datetime | None = None, batch_size: int = 500) ->
                     if level.kind == "breached":
                         escalation.service_request_escalate(
                             request, target=level.target, due_at=fire_at
+                        )
+                        signals.sla_breached.send(
+                            sender=ServiceRequest,
+                            request=request,
+                            target=level.target,
+                            due_at=fire_at,
                         )
                     announced += 1
     return announced

@@ -714,6 +714,30 @@ MATRIX = {
         "survey_question_patch",
         ADMIN_ONLY,
     ),
+    # Webhooks: administrators only; the secret they hold is in the answer.
+    "webhook-list": ("get", "/api/v1/webhooks/", None, ADMIN_ONLY),
+    "webhook-list:post": ("post", "/api/v1/webhooks/", "webhook", row(403, admin_user=201)),
+    "webhook-detail": ("get", "/api/v1/webhooks/{webhook}/", None, ADMIN_ONLY),
+    "webhook-detail:patch": (
+        "patch",
+        "/api/v1/webhooks/{webhook}/",
+        "webhook_patch",
+        ADMIN_ONLY,
+    ),
+    "webhook-detail:delete": (
+        "delete",
+        "/api/v1/webhooks/{webhook}/",
+        None,
+        row(403, admin_user=204),
+    ),
+    "webhook-deliveries": ("get", "/api/v1/webhooks/{webhook}/deliveries/", None, ADMIN_ONLY),
+    "webhook-test": ("post", "/api/v1/webhooks/{webhook}/test/", None, ADMIN_ONLY),
+    "webhook-delivery-retry": (
+        "post",
+        "/api/v1/webhook-deliveries/{webhook_delivery}/retry/",
+        None,
+        ADMIN_ONLY,
+    ),
 }
 
 
@@ -784,7 +808,40 @@ def world(
         **_tasks_world(sr, agent),
         **_followups_world(sr, agent),
         **_complaints_world(agent, customer_a),
+        **_webhooks_world(),
     }
+
+
+def _webhooks_world() -> dict[str, int]:
+    """A webhook to a loopback port where nothing listens, and a failed delivery."""
+    from django.utils import timezone
+
+    from aftersales.webhooks.models import WebhookDelivery
+    from aftersales.webhooks.tests.factories import make_subscription
+
+    hook = make_subscription("http://127.0.0.1:9/hook", events=["sla.breached"])
+    delivery = WebhookDelivery.objects.create(
+        subscription=hook,
+        event="sla.breached",
+        event_key="world",
+        payload={},
+        next_attempt_at=timezone.now(),
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return {"webhook": hook.pk, "webhook_delivery": delivery.pk}
+
+
+def _imports_world(admin_user) -> dict[str, int]:
+    """A validated (not yet imported) customer file."""
+    from aftersales.imports import services as imports
+
+    job = imports.import_validate(
+        kind="customers",
+        file_name="customers.csv",
+        data="name,phone\n王五,13700137001\n".encode(),
+        by=admin_user,
+    )
+    return {"import_job": job.pk}
 
 
 def _complaints_world(agent, customer) -> dict[str, int]:
@@ -947,6 +1004,13 @@ def _payload(kind, world, n):
         "action": {},
         "customer": {"name": "新客户", "phone": f"1350000{n:04d}"},
         "customer_patch": {"address": "上海市浦东新区"},
+        "webhook": {
+            "name": f"经销商系统{n}",
+            "url": "http://127.0.0.1:9/hook",
+            "events": ["service_request.created"],
+            "allow_private": True,
+        },
+        "webhook_patch": {"name": "经销商系统（新）"},
         "product": {"model": f"NEW-{n}", "name": "新品"},
         "product_patch": {"warranty_months": 24},
         "unit": {"product": world["product"], "serial_number": f"SN-NEW-{n}"},

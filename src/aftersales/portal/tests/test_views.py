@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from aftersales.catalog.models import Product
 from aftersales.customers.models import Customer
-from aftersales.portal import tokens, views
+from aftersales.portal import tokens
 from aftersales.service_requests import services
 from aftersales.service_requests.models import Attachment, ServiceRequest
 from aftersales.service_requests.tests.factories import make_request, move_to
@@ -304,8 +304,8 @@ def test_staff_fields_cannot_be_smuggled_in(client, agent):
 
 
 @pytest.mark.django_db
-def test_submissions_are_limited_per_client_address(client, monkeypatch):
-    monkeypatch.setattr(views, "SUBMIT_LIMIT", 2)
+def test_submissions_are_limited_per_client_address(client, settings):
+    settings.PORTAL_SUBMIT_LIMIT = 2
     for _ in range(2):
         assert client.post(SUBMIT, form_data()).status_code == 302
     response = client.post(SUBMIT, form_data(title="第三次"))
@@ -321,8 +321,8 @@ def test_submissions_are_limited_per_client_address(client, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_failed_attempts_are_limited_too(client, monkeypatch):
-    monkeypatch.setattr(views, "SUBMIT_ATTEMPT_LIMIT", 3)
+def test_failed_attempts_are_limited_too(client, settings):
+    settings.PORTAL_SUBMIT_ATTEMPT_LIMIT = 3
     for _ in range(3):
         assert client.post(SUBMIT, form_data(title="")).status_code == 400
     assert client.post(SUBMIT, form_data()).status_code == 429
@@ -463,8 +463,8 @@ def test_track_with_missing_fields_shows_errors(client):
 
 
 @pytest.mark.django_db
-def test_track_is_throttled_per_client_address(client, customer_a, monkeypatch):
-    monkeypatch.setattr(views, "TRACK_LIMIT", 3)
+def test_track_is_throttled_per_client_address(client, customer_a, settings):
+    settings.PORTAL_TRACK_LIMIT = 3
     sr = make_request(by=None, customer=customer_a)
     for _ in range(3):
         assert _track(client, sr.number, "13000000000").status_code == 404
