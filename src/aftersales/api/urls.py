@@ -10,6 +10,7 @@ from aftersales.complaints import api as complaints
 from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
 from aftersales.followups.api import FollowUpViewSet
+from aftersales.imports import api as imports
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.repair_records import api as repair_records
@@ -164,6 +165,9 @@ v1 = [
         sr.ServiceRequestActionApi.as_view(),
         name="service-request-action",
     ),
+    path("imports/", imports.ImportListApi.as_view(), name="imports"),
+    path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="import"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmApi.as_view(), name="import-confirm"),
     path("rmas/", returns.RmaListApi.as_view(), name="rmas"),
     path("rmas/<int:pk>/", returns.RmaDetailApi.as_view(), name="rma"),
     path("rmas/<int:pk>/ship-in/", returns.RmaShipInApi.as_view(), name="rma-ship-in"),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("follow-ups/", include("aftersales.followups.urls")),
     path("satisfaction/", include("aftersales.surveys.urls")),
     path("units/", include("aftersales.repair_records.urls_units")),
+    path("imports/", include("aftersales.imports.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

@@ -56,11 +56,10 @@ def _csv(data: bytes, max_rows: int) -> Sheet:
     text, encoding = _decode(data)
     if "\x00" in text:
         raise _refuse(_("The file contains NUL characters: it is not a CSV file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Only the delimiter is guessed (Excel writes ";" in some locales); quoting is Excel's.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     sheet = Sheet("csv", encoding, [])
     try:
         for number, values in enumerate(reader, start=1):

@@ -170,6 +170,9 @@ FOLLOWUP_LIST = row(
 SURVEY_SEE = {**FOLLOWUP_SEE, "department": 404}
 SURVEY_MEASURES = row(403, supervisor=200, analyst=200, admin_user=200)
 
+# Imports: administrators, and supervisors for customers and units (the job is of customers).
+IMPORTERS = row(403, admin_user=200, supervisor=200)
+
 MATRIX = {
     # name: (method, path template, payload kind, expected)
     "complaints": (
@@ -697,6 +700,16 @@ MATRIX = {
         "action",
         FOLLOWUP_RUN,
     ),
+    "imports": ("get", "/api/v1/imports/", None, IMPORTERS),
+    # No file: importers are told what is missing, the others refused first.
+    "imports:post": (
+        "post",
+        "/api/v1/imports/",
+        None,
+        {**IMPORTERS, "admin_user": 400, "supervisor": 400},
+    ),
+    "import": ("get", "/api/v1/imports/{import_job}/", None, IMPORTERS),
+    "import-confirm": ("post", "/api/v1/imports/{import_job}/confirm/", None, IMPORTERS),
     "survey-list": ("get", "/api/v1/surveys/", None, STAFF_ONLY),
     "survey-detail": ("get", "/api/v1/surveys/{invitation}/", None, SURVEY_SEE),
     "survey-summary": ("get", "/api/v1/surveys/summary/", None, SURVEY_MEASURES),
@@ -808,6 +821,7 @@ def world(
         **_tasks_world(sr, agent),
         **_followups_world(sr, agent),
         **_complaints_world(agent, customer_a),
+        **_imports_world(admin_user),
         **_webhooks_world(),
     }
 
