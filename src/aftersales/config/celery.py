@@ -29,6 +29,9 @@ app.conf.beat_schedule = {
     # after AFTERSALES_FOLLOWUP_CLOSE_AFTER_DAYS, and resolved requests whose follow-up
     # ended, closed by the system with the reason in their history.
     "followups-sweep": {"task": "aftersales.followups.tasks.followups_sweep", "schedule": 300.0},
+    # Every minute: new mail from the active IMAP mailboxes (stored, marked seen, processed);
+    # a failing mailbox waits longer between tries (mailin.services.mailbox_poll).
+    "mail-poll": {"task": "aftersales.mailin.tasks.mail_poll", "schedule": 60.0},
     # Every minute: webhook deliveries that are due (retries, and any whose worker stopped).
     "webhooks-flush": {"task": "aftersales.webhooks.tasks.deliveries_flush", "schedule": 60.0},
     # Every hour: Idempotency-Key answers older than AFTERSALES_IDEMPOTENCY_KEY_HOURS.

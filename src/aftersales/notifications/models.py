@@ -63,6 +63,8 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     message_id = models.CharField(max_length=255, unique=True)
+    # The customer's Message-ID this mail answers (sent as In-Reply-To), if any.
+    in_reply_to = models.CharField(max_length=255, blank=True, default="")
     # What the message is about (e.g. a service number), to show its delivery there.
     reference = models.CharField(_("about"), max_length=50, blank=True, db_index=True)
     status = models.CharField(

@@ -6,6 +6,7 @@
 - outbox_deliver: send one message: claim it, send it, record the outcome
 - outbox_flush: send every message that is due (new, to retry, or left by a stopped worker)
 - outbox_retry: send a failed message again (an administrator's decision)
+- outbox_mark_bounced: a delivery report came back for a sent message
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from aftersales.accounts.models import User
+from aftersales.notifications import threading
 from aftersales.notifications.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,14 @@ def email_enqueue(
     body: str,
     recipient: User | None = None,
     reference: str = "",
+    in_reply_to: str = "",
 ) -> OutboxMessage | None:
     """Write a mail to be sent once the caller's transaction commits.
 
     None when there is no address or when this key was already written (the fact was
-    reported before). Line breaks in the subject are folded: no header injection.
+    reported before). Line breaks in the subject are folded: no header injection. A mail
+    about a request (`reference`, its service number) gets a signed Message-ID that a reply
+    can be threaded by (`threading.py`); `in_reply_to` is the customer's message it answers.
     """
     if not to_address:
         return None
@@ -82,7 +87,10 @@ def email_enqueue(
                 subject=" ".join(subject.split())[:200],
                 body=body,
                 reference=reference[:50],
-                message_id=email.utils.make_msgid(domain=_mail_domain()),
+                message_id=threading.make_message_id(reference[:50])
+                if reference
+                else email.utils.make_msgid(domain=_mail_domain()),
+                in_reply_to=" ".join(in_reply_to.split())[:255],
                 next_attempt_at=timezone.now(),
             )
     except IntegrityError:
@@ -117,6 +125,19 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
+def _thread_headers(message: OutboxMessage) -> dict[str, str]:
+    """In-Reply-To the customer's message, References the request's conversation."""
+    references = []
+    if message.reference:
+        references.append(threading.thread_root(message.reference))
+    if message.in_reply_to:
+        references.append(message.in_reply_to)
+    headers = {"References": " ".join(references)} if references else {}
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    return headers
+
+
 def _send(message: OutboxMessage) -> None:
     EmailMessage(
         subject=message.subject,
@@ -128,6 +149,7 @@ def _send(message: OutboxMessage) -> None:
             # Tells autoresponders not to answer (RFC 3834), so no mail loop starts.
             "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "All",
+            **_thread_headers(message),
         },
     ).send(fail_silently=False)
 
@@ -206,4 +228,15 @@ def outbox_retry(message: OutboxMessage) -> bool:
         from aftersales.notifications import tasks
 
         transaction.on_commit(lambda: tasks.outbox_deliver.delay(message.pk))
+    return bool(changed)
+
+
+def outbox_mark_bounced(message: OutboxMessage, *, reason: str) -> bool:
+    """A delivery report says the message never arrived: it is failed, with the report's
+    reason where staff see deliveries. True when this changed it."""
+    changed = (
+        OutboxMessage.objects.filter(pk=message.pk)
+        .exclude(status=S.FAILED, last_error__startswith="Bounced")
+        .update(status=S.FAILED, claimed_until=None, last_error=f"Bounced: {reason}"[:2000])
+    )
     return bool(changed)

@@ -6,6 +6,7 @@
 - service_request_update: change intake or classification fields (optimistic concurrency)
 - service_request_act: run a lifecycle action (assign, start, …, cancel) with its inputs
 - comment_add: a public reply or an internal note, with attachments
+- comment_add_from_customer: the customer's reply that came by email
 - attachment_add: store a file after checking its type by content
 - due_times_recompute: after a calendar or policy change, open requests' due times anew
 """
@@ -515,6 +516,44 @@ def comment_add(
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
     if not internal:
         signals.request_commented.send(sender=ServiceRequest, request=request, comment=comment)
+    return comment
+
+
+@transaction.atomic
+def comment_add_from_customer(
+    request: ServiceRequest, *, body: str, uploads: Iterable[Any] = ()
+) -> Comment:
+    """A public reply the request's customer sent outside the site (by email), with no
+    signed-in user behind it: written as the customer — their account when they have one
+    — after the caller proved the sender is the request's customer."""
+    customer = request.customer
+    account = (
+        customer.accounts.filter(is_active=True, role=User.Role.CUSTOMER).order_by("id").first()
+    )
+    uploads = attachments_check(uploads)
+    comment = Comment(
+        request=request,
+        author=account,
+        author_name=customer.name,
+        body=(body or "").strip(),
+        is_internal=False,
+    )
+    try:
+        comment.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from exc
+    comment.save()
+    for upload in uploads:
+        attachment_add(request, by=account, upload=upload, internal=False, comment=comment)
+    ServiceRequest.objects.filter(pk=request.pk).update(updated_at=timezone.now())
+    ServiceRequestEvent.objects.create(
+        request=request,
+        kind=ServiceRequestEvent.Kind.COMMENTED,
+        actor=account,
+        note=comment.body[:500],
+        changes={"comment": comment.pk},
+    )
+    signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
     return comment
 
 
