@@ -354,7 +354,7 @@ REST_FRAMEWORK = {
         "track": env_str("AFTERSALES_TRACK_RATE", "20/min"),
         "login": env_str("AFTERSALES_LOGIN_RATE", "10/min"),
         # Creations of service requests through the API, per user (integrations).
-        "intake": env_str("AFTERSALES_API_INTAKE_RATE", "300/min"),
+        "intake": env_str("AFTERSALES_API_INTAKE_RATE", "") or "300/min",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -41,6 +41,7 @@ from aftersales.search.services import search_index_rebuild
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
 from aftersales.visits.demo import visits_demo_seed
+from aftersales.webhooks.demo import webhooks_demo_seed
 
 SEED = 20261122
 DAYS = 60
@@ -747,6 +748,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             anchor=anchor,
         )
     followups_demo_seed()
+    webhooks_demo_seed()
     _accounts_save(printed)
     return DemoResult(
         created=True,

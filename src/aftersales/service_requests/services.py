@@ -554,6 +554,7 @@ def comment_add_from_customer(
         changes={"comment": comment.pk},
     )
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
+    signals.request_commented.send(sender=ServiceRequest, request=request, comment=comment)
     return comment
 
 

@@ -63,7 +63,8 @@ def on_commented(sender: Any, request: ServiceRequest, comment: Any, **kwargs: A
             comment={
                 "id": comment.pk,
                 "body": comment.body,
-                "from_customer": bool(author and author.role == author.Role.CUSTOMER),
+                # No author: a customer without an account, who replied by email.
+                "from_customer": author is None or author.role == author.Role.CUSTOMER,
                 "created_at": comment.created_at.isoformat(),
             },
         )

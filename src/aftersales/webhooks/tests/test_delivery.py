@@ -82,6 +82,18 @@ def test_status_changes_and_public_replies_are_events_internal_notes_are_not(
     assert "tech1" not in everything and "agent1" not in everything  # no staff names
 
 
+def test_a_customers_reply_by_email_is_an_event_from_the_customer(
+    receiver, agent, customer_a, django_capture_on_commit_callbacks
+):
+    sr = make_request(by=agent, customer=customer_a)
+    make_subscription(receiver.url(), events=["service_request.commented"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request_services.comment_add_from_customer(sr, body="还是不制冷，请再来看看")
+    comment = _payloads(receiver)[0]["data"]["comment"]
+    assert comment["from_customer"] is True
+    assert comment["body"] == "还是不制冷，请再来看看"
+
+
 def test_a_missed_sla_target_is_an_event(
     receiver, agent, customer_a, time_machine, django_capture_on_commit_callbacks
 ):
