@@ -73,6 +73,16 @@ def import_validate(*, kind: str, file_name: str, data: bytes, by: User | None) 
     CSV or XLSX, too large, too many rows) is refused with a DomainError naming `file`."""
     _check_kind(kind)
     _check_allowed(by, kind)
+    job, _plan = _job_checked(kind=kind, file_name=file_name, data=data, by=by)
+    # The bytes are kept for the confirm step only.
+    job.content = data if job.status == Status.VALIDATED else b""
+    job.save()
+    return job
+
+
+def _job_checked(
+    *, kind: str, file_name: str, data: bytes, by: User | None
+) -> tuple[ImportJob, validation.Plan]:
     name = normalise_display_name(file_name or "import", max_length=150)
     sheet = reading.read_sheet(data, name)
     plan = validation.plan_for(kind, sheet)
@@ -86,10 +96,18 @@ def import_validate(*, kind: str, file_name: str, data: bytes, by: User | None) 
         uploaded_by=by,
     )
     _apply_plan(job, plan)
-    # The bytes are kept for the confirm step only.
-    job.content = data if job.status == Status.VALIDATED else b""
-    job.save()
-    return job
+    return job, plan
+
+
+def _write(job: ImportJob, plan: validation.Plan, by: User | None) -> None:
+    """Write the plan of a job that passed; the job must be saved (its keys point to it)."""
+    now = timezone.now()
+    if job.pk is None:
+        job.save()
+    WRITERS[job.kind](plan, job, by, now)
+    job.status = Status.IMPORTED
+    job.imported_at = now
+    job.imported_by = by
 
 
 def _lock_imports() -> None:
@@ -115,27 +133,30 @@ def import_run(job: ImportJob, *, by: User | None) -> ImportJob:
     sheet = reading.read_sheet(bytes(job.content), job.file_name)
     plan = validation.plan_for(job.kind, sheet)
     _apply_plan(job, plan)
-    now = timezone.now()
-    if plan.errors:
-        job.content = b""
-        job.save()
-        return job
-    WRITERS[job.kind](plan, job, by, now)
-    job.status = Status.IMPORTED
-    job.imported_at = now
-    job.imported_by = by
+    if not plan.errors:
+        _write(job, plan, by)
     job.content = b""
     job.save()
     return job
 
 
+@transaction.atomic
 def import_file(
     *, kind: str, file_name: str, data: bytes, by: User | None, dry_run: bool
 ) -> ImportJob:
-    job = import_validate(kind=kind, file_name=file_name, data=data, by=by)
-    if dry_run or job.status != Status.VALIDATED:
-        return job
-    return import_run(job, by=by)
+    """Check the file and, unless `dry_run`, import it at once when every row passes (one
+    transaction, the rows checked once)."""
+    if dry_run:
+        return import_validate(kind=kind, file_name=file_name, data=data, by=by)
+    _check_kind(kind)
+    _check_allowed(by, kind)
+    _lock_imports()
+    job, plan = _job_checked(kind=kind, file_name=file_name, data=data, by=by)
+    if job.status == Status.VALIDATED:
+        _write(job, plan, by)
+    job.content = b""
+    job.save()
+    return job
 
 
 # --- Writers ---------------------------------------------------------------------------------
@@ -326,14 +347,9 @@ def _write_requests(
                 events.append(event)
                 if moment is not None:
                     dated.append((event, moment))
-        ServiceRequestEvent.objects.bulk_create(events)
-        # The history keeps the times things happened, not the time of the import (a
-        # creation time cannot be given to bulk_create: it is set on insert).
         for event, moment in dated:
             event.created_at = moment
-        ServiceRequestEvent.objects.bulk_update(
-            [e for e, _m in dated], ["created_at"], batch_size=500
-        )
+        _events_insert(events, now)
         Assignment.objects.bulk_create(
             [
                 Assignment(
@@ -362,6 +378,27 @@ def _write_requests(
         )
         _keys_write(
             Kind.REQUESTS, job, [(item.row, item.request.pk, item.source_key) for item in batch]
+        )
+
+
+def _events_insert(events: list[ServiceRequestEvent], now: datetime.datetime) -> None:
+    """History lines with the times things happened. bulk_create would stamp every line with
+    the time of the import (`created_at` is set on insert), so they are inserted directly,
+    each value prepared by its field as the ORM would."""
+    fields = [f for f in ServiceRequestEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = quote(ServiceRequestEvent._meta.db_table)
+    rows = []
+    for event in events:
+        if event.created_at is None:
+            event.created_at = now
+        rows.append([f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our table
+            rows,
         )
 
 

@@ -108,10 +108,20 @@ class RowError(Exception):
 # --- Values ----------------------------------------------------------------------------------
 
 
+_ALIASES: dict[tuple[str, ...], dict[str, str]] = {}
+
+
 def _choice_aliases(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """A choice by its code, or its label in English or Chinese (as the interface shows it)."""
-    aliases: dict[str, str] = {}
     pairs = list(choices)
+    cache_key = tuple(value for value, _label in pairs)
+    if cache_key not in _ALIASES:
+        _ALIASES[cache_key] = _aliases_of(pairs)
+    return _ALIASES[cache_key]
+
+
+def _aliases_of(pairs: list[tuple[str, Any]]) -> dict[str, str]:
+    aliases: dict[str, str] = {}
     for language in ("en", "zh-hans", "zh-hant"):
         with translation.override(language):
             for value, label in pairs:
@@ -510,6 +520,14 @@ def _plan_requests(records: list[tuple[int, dict[str, Any]]], plan: Plan) -> Non
     imported = _keys(Kind.REQUESTS, keys.values())
     numbers = {_text(r, "number").upper() for _n, r in records if _text(r, "number")}
     taken = {r.number.upper(): r.pk for r in _in_chunks(ServiceRequest, "number", numbers)}
+    references = {
+        (r.channel, r.external_reference)
+        for r in _in_chunks(
+            ServiceRequest,
+            "external_reference",
+            (_text(r, "external_reference") for _n, r in records),
+        )
+    }
     imported_ids = set(
         ImportKey.objects.filter(
             kind=Kind.REQUESTS, object_id__in=list(taken.values())
@@ -551,15 +569,22 @@ def _plan_requests(records: list[tuple[int, dict[str, Any]]], plan: Plan) -> Non
                 )
             if len(number) > 32:
                 raise RowError("number", number, _("At most 32 characters."))
-            if len(key) > 200:
+            if len(_text(record, "external_reference")) > 100:
                 raise RowError(
                     "external_reference",
                     record.get("external_reference"),
-                    _("At most 190 characters."),
+                    _("At most 100 characters."),
                 )
-            plan.requests.append(
-                _request_row(row, record, key, number, now, index, units, products, users, teams)
-            )
+            item = _request_row(row, record, key, number, now, index, units, products, users, teams)
+            reference = _text(record, "external_reference")
+            if reference and (item.request.channel, reference) in references:
+                raise RowError(
+                    "external_reference",
+                    reference,
+                    _("A request from this channel already has this reference."),
+                )
+            references.add((item.request.channel, reference))
+            plan.requests.append(item)
         except RowError as exc:
             plan.error(row, exc.column, exc.value, exc.message)
 
@@ -669,6 +694,7 @@ def _request_row(
         production_date=unit.production_date if unit else None,
         purchase_date=unit.purchase_date if unit else None,
         purchase_channel=unit.get_purchase_channel_display() if unit else "",
+        external_reference=_text(record, "external_reference"),
         title=_text(record, "title"),
         description=_text(record, "description"),
         received_at=received,

@@ -464,3 +464,75 @@ def test_request_row_errors(admin_user, customer_a, agent):
         (8, "resolved_at"),
         (9, "title"),
     }
+
+
+def test_references_are_kept_and_clash_with_live_ones_of_the_channel(admin_user, customer_a, agent):
+    rows = [
+        ["external_reference", "channel", "received_at", "title", "customer_phone", "status"],
+        ["D-1", "dealer", "2026-01-05 10:00", "经销商旧单", "13800138000", "new"],
+    ]
+    job = run("requests", rows, admin_user)
+    assert job.status == Status.IMPORTED, job.errors
+    assert ServiceRequest.objects.get().external_reference == "D-1"
+    live = make_request(by=agent, customer=customer_a)
+    ServiceRequest.objects.filter(pk=live.pk).update(channel="dealer", external_reference="D-2")
+    rows[1][0] = "D-2"
+    clash = run("requests", rows, admin_user)
+    assert clash.status == Status.FAILED
+    assert (clash.errors[0]["row"], clash.errors[0]["column"]) == (2, "external_reference")
+
+
+def test_imported_history_shows_in_the_request_list(admin_user, customer_a):
+    from rest_framework.test import APIClient
+
+    rows = [
+        ["received_at", "title", "customer_phone", "status", "resolved_at", "resolution"],
+        ["2025-05-01 09:00", "历史单", "13800138000", "resolved", "2025-05-02 09:00", "已修复"],
+    ]
+    assert run("requests", rows, admin_user).status == Status.IMPORTED
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    body = client.get("/api/v1/service-requests/", {"status": "resolved"}).json()
+    found = [r for r in body["results"] if r["title"] == "历史单"]
+    assert len(found) == 1
+    assert found[0]["received_at"] == "2025-05-01T09:00:00+08:00"
+    assert found[0]["status"] == "resolved"
+
+
+def test_ten_thousand_rows_in_one_go(admin_user, customer_a, product, settings):
+    import time
+
+    rows = [
+        [
+            "external_reference",
+            "received_at",
+            "title",
+            "customer_phone",
+            "status",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+        ]
+    ]
+    for n in range(10_000):
+        day = 1 + n % 28
+        rows.append(
+            [
+                f"BULK-{n}",
+                f"2025-02-{day:02d} 09:00",
+                f"历史单{n}",
+                "13800138000",
+                "closed",
+                f"2025-02-{day:02d} 12:00",
+                f"2025-02-{day:02d} 18:00",
+                "已处理",
+            ]
+        )
+    started = time.perf_counter()
+    job = run("requests", rows, admin_user)
+    seconds = time.perf_counter() - started
+    assert job.status == Status.IMPORTED, job.errors[:3]
+    assert ServiceRequest.objects.count() == 10_000
+    assert ServiceRequestEvent.objects.count() == 40_000
+    assert len(set(ServiceRequest.objects.values_list("number", flat=True))) == 10_000
+    assert seconds < 120, seconds
