@@ -340,6 +340,7 @@ def _plan_customers(records: list[tuple[int, dict[str, Any]]], plan: Plan) -> No
     seen_external: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
     seen_email: dict[str, int] = {}
+    seen_customers: dict[str, int] = {}
     columns = {name: name for name in CUSTOMER_FIELDS}
     for row, record in records:
         try:
@@ -371,6 +372,15 @@ def _plan_customers(records: list[tuple[int, dict[str, Any]]], plan: Plan) -> No
                 "language": _choice("language", record.get("language"), settings.LANGUAGES, ""),
             }
             existing = index.find(external_id, phone_key, email_key)
+            if existing is not None and _duplicate(
+                plan,
+                seen_customers,
+                str(existing.pk),
+                row,
+                "phone" if phone else "email",
+                phone or email,
+            ):
+                continue  # two rows that are the same stored customer
             if existing is None:
                 customer = Customer(**values, phone_key=phone_key, email_key=email_key)
                 _check_model(customer, columns, ["phone_key", "email_key"])

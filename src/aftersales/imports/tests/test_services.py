@@ -536,3 +536,16 @@ def test_ten_thousand_rows_in_one_go(admin_user, customer_a, product, settings):
     assert ServiceRequestEvent.objects.count() == 40_000
     assert len(set(ServiceRequest.objects.values_list("number", flat=True))) == 10_000
     assert seconds < 120, seconds
+
+
+def test_two_rows_that_are_one_stored_customer(admin_user, customer_a):
+    rows = [
+        ["name", "phone", "email"],
+        ["张三", "13800138000", ""],
+        ["张三丰", "", "zhang@example.com"],
+    ]
+    job = run("customers", rows, admin_user)
+    assert job.status == Status.FAILED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "email")]
+    customer_a.refresh_from_db()
+    assert customer_a.name == "张三"
