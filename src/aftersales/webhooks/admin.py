@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "allow_private"]
     search_fields = ["name", "url"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form, change) -> None:  # type: ignore[no-untyped-def]
         if not change:

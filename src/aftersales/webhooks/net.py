@@ -97,6 +97,12 @@ def check_url(url: str, *, allow_private: bool) -> Target:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise Blocked(_("The URL has no host."))
+    if not host.isascii():
+        # An internationalised name travels as its ASCII (IDNA) form, in DNS and in Host.
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise Blocked(_("This is not a valid URL.")) from None
     port = port or (443 if scheme == "https" else 80)
     try:
         addresses = resolve(host, port)

@@ -118,3 +118,10 @@ def test_only_the_start_of_a_long_answer_is_read(receiver):
     receiver.answers = [(200, {}, b"x" * 100_000)]
     answer = _post(receiver.url(), allow_private=True)
     assert len(answer.excerpt) == net.EXCERPT_BYTES
+
+
+def test_an_internationalised_name_is_resolved_and_sent_in_its_ascii_form(receiver, dns):
+    dns["xn--fiqs8s.example.test"] = ["127.0.0.1"]
+    answer = _post(receiver.url(host="中国.example.test"), allow_private=True)
+    assert answer.status == 200
+    assert receiver.hits[0].headers["Host"] == f"xn--fiqs8s.example.test:{receiver.port}"
