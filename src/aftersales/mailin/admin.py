@@ -87,7 +87,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_select_related = ["mailbox", "request"]
     search_fields = ["from_address", "subject", "message_id", "request__number", "sha256"]
     exclude = ["raw"]
-    actions = ["retry"]
+    actions = ["retry", "open_as_request"]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return [f.name for f in self.model._meta.fields if f.name != "raw"] + ["raw_download"]
@@ -142,3 +142,18 @@ class InboundMessageAdmin(admin.ModelAdmin):
             % {"count": done},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Open a new request from each selected held message"))
+    def open_as_request(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        for message in queryset:
+            try:
+                done = services.message_open_as_request(message, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"#{message.pk}: {exc.message}", messages.WARNING)
+                continue
+            if done.request_id and done.status == InboundMessage.Status.PROCESSED:
+                self.message_user(
+                    request, f"#{message.pk}: {done.request.number}", messages.SUCCESS
+                )
+            else:
+                self.message_user(request, f"#{message.pk}: {done.reason}", messages.WARNING)

@@ -186,7 +186,8 @@ class Sender:
 def sender(value: str) -> Sender:
     """Who sent it: the addr-spec in angle brackets (the last one), never the display name.
     `From: victim@corp.com <attacker@evil.com>` is attacker@evil.com, flagged."""
-    text = value[:2000]
+    # The address is at the end of the header; the display name before it is capped.
+    text = value if len(value) <= 2000 else value[:1000] + value[-1000:]
     notes: list[str] = []
     found = _ANGLE_ADDR.findall(text)
     if found:
@@ -195,7 +196,10 @@ def sender(value: str) -> Sender:
         if len(found) > 1:
             notes.append("several addresses in From")
     else:
-        name, address = email.utils.parseaddr(text)
+        try:  # the stdlib's parser recurses into nested comments
+            name, address = email.utils.parseaddr(text[:500])
+        except (RecursionError, IndexError, ValueError):
+            name, address = "", ""
     address = address.strip()
     local, at, domain = address.rpartition("@")
     address = f"{local}@{domain.lower()}" if at else ""

@@ -6,6 +6,7 @@
   idempotent: a message already handled is left as it is
 - messages_process_pending: every stored message not yet handled, each on its own
 - message_retry: an administrator sends a quarantined or held message through again
+- message_open_as_request: an administrator opens a request from a held message
 - mailbox_poll / mailboxes_poll: fetch new mail from the IMAP mailboxes
 """
 
@@ -288,6 +289,14 @@ def _reply(message: InboundMessage, parsed: parsing.Parsed, request: ServiceRequ
         request, body=body, uploads=_uploads(message, parsed)
     )
     message.request, message.comment = request, comment
+    if request.assignee_id:
+        notifications.notify(
+            recipient=request.assignee,
+            key=f"mailin:reply:{comment.pk}",
+            title=_("%(number)s: the customer replied by email") % {"number": request.number},
+            body=body[:500],
+            url=reverse("service_requests:detail", args=[request.number]),
+        )
     message.status = S.PROCESSED
     message.processed_at = timezone.now()
     message.save()
@@ -304,10 +313,12 @@ def _trimmed(parsed: parsing.Parsed) -> str:
     return text
 
 
-def _new_request(message: InboundMessage, parsed: parsing.Parsed) -> InboundMessage:
+def _new_request(
+    message: InboundMessage, parsed: parsing.Parsed, *, reviewed: bool = False
+) -> InboundMessage:
     if not parsed.from_address:
         return _set_aside(message, S.HELD, _("The sender's address is missing or not valid."))
-    if parsed.auto:
+    if parsed.auto and not reviewed:
         return _set_aside(
             message,
             S.HELD,
@@ -332,7 +343,8 @@ def _new_request(message: InboundMessage, parsed: parsing.Parsed) -> InboundMess
         uploads=_uploads(message, parsed),
     )
     message.request = request
-    _acknowledge(message, parsed, request)
+    if not parsed.auto:
+        _acknowledge(message, parsed, request)
     message.status = S.PROCESSED
     message.processed_at = timezone.now()
     message.save()
@@ -352,9 +364,10 @@ def _fill(message: InboundMessage, parsed: parsing.Parsed) -> None:
 
 
 @transaction.atomic
-def message_process(message_id: int) -> InboundMessage:
+def message_process(message_id: int, *, as_new_request: bool = False) -> InboundMessage:
     """Act on a stored message once. Whatever it is, it ends processed, held, ignored or
-    quarantined, with the reason; running again changes nothing."""
+    quarantined, with the reason; running again changes nothing. `as_new_request`: an
+    administrator reviewed it and it opens a request of the sender's own."""
     message = InboundMessage.objects.select_for_update().get(pk=message_id)
     if message.status != S.RECEIVED:
         return message
@@ -381,6 +394,12 @@ def message_process(message_id: int) -> InboundMessage:
         )
         if reused:
             message.flags.append(f"Message-ID also used by a different message (#{reused})")
+    if as_new_request:
+        try:
+            with transaction.atomic():
+                return _new_request(message, parsed, reviewed=True)
+        except DomainError as exc:
+            return _set_aside(message, S.HELD, exc.message)
     if parsed.bounce is not None:
         return _handle_bounce(message, parsed)
     number, _signed = mail_threading.number_from_headers(parsed.thread_ids)
@@ -446,6 +465,24 @@ def message_retry(message: InboundMessage, *, by: User) -> InboundMessage:
                 message, S.QUARANTINED, _("Only the headers of this oversized message were kept.")
             )
     return message_process(message.pk)
+
+
+def message_open_as_request(message: InboundMessage, *, by: User) -> InboundMessage:
+    """An administrator reviewed a held message (e.g. a stranger's reply, an automatic
+    message) and opens a request of the sender's own from it — never a comment on the
+    request it named."""
+    if by.role != User.Role.ADMIN and not by.is_superuser:
+        raise NotAllowed(_("Only administrators may open requests from held email."))
+    with transaction.atomic():
+        changed = InboundMessage.objects.filter(pk=message.pk, status=S.HELD).update(
+            status=S.RECEIVED, reason="", processed_at=None, request=None
+        )
+    if not changed:
+        raise DomainError(
+            _("Only held messages can open a request this way."),
+            fields={"status": [_("This message is not held for review.")]},
+        )
+    return message_process(message.pk, as_new_request=True)
 
 
 # --- Fetching ---------------------------------------------------------------------------

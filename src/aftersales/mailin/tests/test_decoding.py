@@ -144,3 +144,24 @@ def test_pathological_bodies_are_trimmed_in_bounded_time(text):
     trimming.trim(text)
     parsing.text_from_html(text[:1_000_000])
     assert time.monotonic() - started < 2.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_reading_a_sender_never_raises(value):
+    who = decoding.sender(value)
+    assert who.address == "" or "@" in who.address
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(max_size=4000),
+    st.sampled_from([b"", b"Content-Type: multipart/mixed; boundary=x\r\n"]),
+)
+def test_any_bytes_are_read_or_poison_never_a_crash(body, head):
+    raw = b"From: a@example.com\r\n" + head + b"\r\n" + body
+    try:
+        parsed = parsing.parse(raw)
+    except parsing.Poison:
+        parsed = None
+    assert parsed is None or "\x00" not in parsed.text

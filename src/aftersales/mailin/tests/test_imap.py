@@ -283,3 +283,17 @@ def test_a_fetcher_killed_between_commit_and_seen(mailbox, dovecot, smtp_sink, t
     assert InboundMessage.objects.count() == 1
     assert counts()["requests"] == 1 and counts()["processed"] == 1
     assert len(smtp_sink.received) == 1
+
+
+def test_an_oversized_message_keeps_its_headers_and_the_next_one_goes_on(
+    mailbox, dovecot, smtp_sink, settings
+):
+    settings.MAILIN_MAX_BYTES = 4096
+    dovecot.append(corpus.plain(body="大" * 5000, message_id="<big@example.com>"))
+    dovecot.append(corpus.plain(sender="Li <li@example.com>", message_id="<small@x>"))
+    assert poll(mailbox) == 2
+    big = InboundMessage.objects.get(message_id="<big@example.com>")
+    assert big.status == S.QUARANTINED and big.announced_size > 4096
+    assert len(bytes(big.raw)) < 4096 and b"Subject:" in bytes(big.raw)
+    assert counts()["requests"] == 1 and len(smtp_sink.received) == 1
+    assert dovecot.unseen() == []

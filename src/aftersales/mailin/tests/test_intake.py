@@ -330,3 +330,80 @@ def test_outbound_mail_about_a_request_carries_thread_headers(db, smtp_sink):
     plain_mail = notifications.email_enqueue(key="t2", to_address="a@b.c", subject="s", body="b")
     assert outbound.number_from_message_id(plain_mail.message_id) is None
     assert len(mail.outbox) == 0
+
+
+def test_a_held_reply_is_posted_on_retry_once_the_sender_is_a_contact(db, admin_user):
+    from aftersales.customers.models import Contact
+
+    first = receive(corpus.plain())
+    colleague = corpus.plain(
+        sender="王工 <wang@example.com>",
+        subject=f"RE: {first.request.number}",
+        body="我是张三的同事，机器在二楼。",
+        message_id="<colleague@example.com>",
+    )
+    held = receive(colleague)
+    assert held.status == S.HELD
+    Contact.objects.create(customer=first.request.customer, name="王工", email="wang@example.com")
+    retried = services.message_retry(held, by=admin_user)
+    assert retried.status == S.PROCESSED and retried.comment.body == "我是张三的同事，机器在二楼。"
+
+
+def test_a_held_message_opens_a_request_of_the_senders_own(db, admin_user, agent):
+    first = receive(corpus.plain())
+    held = receive(
+        corpus.plain(
+            sender="Stranger <stranger@example.com>",
+            subject=f"回复: {first.request.number}",
+            body="我的热水器也坏了",
+            message_id="<stranger@example.com>",
+        )
+    )
+    with pytest.raises(NotAllowed):
+        services.message_open_as_request(held, by=agent)
+    opened = services.message_open_as_request(held, by=admin_user)
+    assert opened.status == S.PROCESSED and opened.request_id != first.request_id
+    assert opened.request.customer.email == "stranger@example.com"
+    assert not first.request.comments.exists()
+    assert sorted(a.to_address for a in acks()) == ["stranger@example.com", "zhang@example.com"]
+    with pytest.raises(DomainError):
+        services.message_open_as_request(opened, by=admin_user)
+
+
+def test_the_assignee_is_told_of_a_reply(db, technician):
+    first = receive(corpus.plain())
+    ServiceRequest.objects.filter(pk=first.request_id).update(assignee=technician)
+    reply = receive(
+        corpus.plain(subject=f"RE: {first.request.number}", body="在家", message_id="<r@x>")
+    )
+    note = Notification.objects.get(recipient=technician, key=f"mailin:reply:{reply.comment_id}")
+    assert first.request.number in note.title
+
+
+def test_huge_address_headers_are_read_in_bounded_time(db):
+    import time
+
+    many = ", ".join(f"user{i}@example.com" for i in range(50_000))
+    nested_comments = "(" * 20_000 + "x" + ")" * 20_000
+    raw = corpus.plain(
+        sender=f"{nested_comments} <zhang@example.com>", extra={"To": many, "Cc": many}
+    )
+    started = time.monotonic()
+    message = receive(raw)
+    assert time.monotonic() - started < 5.0
+    assert message.status in {S.PROCESSED, S.HELD}
+
+
+def test_forged_authentication_results_change_nothing(db):
+    first = receive(corpus.plain())
+    forged = receive(
+        corpus.plain(
+            sender="attacker@evil.example",
+            subject=f"RE: {first.request.number}",
+            message_id="<ar@evil.example>",
+            extra={
+                "Authentication-Results": "mx.maker.example; dmarc=pass header.from=example.com"
+            },
+        )
+    )
+    assert forged.status == S.HELD and not Comment.objects.exists()
