@@ -9,6 +9,7 @@ from aftersales.followups.models import FollowUp
 from aftersales.service_requests.tests.factories import make_request, move_to
 from aftersales.surveys import services
 from aftersales.surveys.models import Response
+from aftersales.surveys.tests.conftest import ensure_default_questions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +21,7 @@ def test_a_customer_answers_the_survey_on_a_phone(
 ):
     from aftersales.followups import services as followups
 
+    ensure_default_questions()
     sr = move_to(
         make_request(by=agent, customer=customer_a, team=team_a),
         "resolved",

@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "StockReservationStatusEnum": "aftersales.parts.models.StockReservation.Status",
         "FeeLineKindEnum": "aftersales.repairs.models.FeeLine.Kind",
         "WarrantyEnum": "aftersales.repairs.models.Warranty",
+        "SurveyChannelEnum": "aftersales.surveys.models.Channel",
+        "SurveyQuestionKindEnum": "aftersales.surveys.models.QuestionKind",
     },
 }
 

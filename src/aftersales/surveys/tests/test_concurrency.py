@@ -10,7 +10,7 @@ from django.db import connection, connections
 from aftersales.core.errors import Conflict
 from aftersales.surveys import services
 from aftersales.surveys.models import Answer, Response
-from aftersales.surveys.tests.conftest import GOOD
+from aftersales.surveys.tests.conftest import GOOD, ensure_default_questions
 
 pytestmark = pytest.mark.postgres
 
@@ -22,6 +22,7 @@ def postgres(transactional_db):
 
 
 def test_a_double_submit_stores_one_answer(postgres, invitation):
+    ensure_default_questions()
     barrier = threading.Barrier(2)
 
     def submit(score: str) -> str:
