@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import Team, User
 from aftersales.catalog.models import Product, Unit
+from aftersales.complaints.demo import complaints_demo_seed
 from aftersales.core import demo_data
 from aftersales.customers.models import Contact, Customer
 from aftersales.dispatch.demo import dispatch_demo_seed
@@ -747,6 +748,8 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
             clock=clock,
             anchor=anchor,
         )
+    with _SimulatedClock().running() as clock:
+        complaints_demo_seed(clock=clock, anchor=anchor)
     followups_demo_seed()
     webhooks_demo_seed()
     _accounts_save(printed)

@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from aftersales.accounts.models import Team, User
 from aftersales.catalog.models import Unit
+from aftersales.complaints.models import Complaint
 from aftersales.customers.models import Customer
 from aftersales.search.selectors import search_filter
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
@@ -51,6 +52,14 @@ def test_seed_demo_fills_every_state_channel_kind_and_category_once(db):
     )
     assert closed.received_at < closed.resolved_at < closed.closed_at
     assert requests.filter(reopen_count__gt=0).exists()
+    # Complaints registered and left at each step (complaints.demo).
+    assert set(Complaint.objects.values_list("stage", flat=True)) == {
+        "registered",
+        "proposing",
+        "offered",
+        "implementing",
+        "satisfied",
+    }
     # Every account was printed with a password that works.
     for username in ("agent1", "tech1", "lead1", "qc1", "analyst1", "cust1"):
         line = next(line for line in output.splitlines() if line.split()[:1] == [username])
