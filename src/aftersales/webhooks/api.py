@@ -71,6 +71,8 @@ def _require_admin(request: Request) -> None:
 
 class WebhookViewSet(viewsets.ViewSet):
     parser_classes = [JSONParser]
+    # For the schema only (the id's type); rows are read through selectors.
+    queryset = WebhookSubscription.objects.none()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
