@@ -183,11 +183,31 @@ def _moment(column: str, raw: Any) -> datetime.datetime | None:
             return None
         try:
             moment = datetime.datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise RowError(column, raw, _("Not a date and time; write YYYY-MM-DD HH:MM.")) from exc
+        except ValueError:
+            loose = _loose_moment(text)
+            if loose is None:
+                message = _("Not a date and time; write YYYY-MM-DD HH:MM.")
+                raise RowError(column, raw, message) from None
+            moment = loose
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_service_zone())
     return moment.astimezone(datetime.UTC)
+
+
+# What spreadsheets in China often write: 2025/3/1 9:30, 2025-03-01 09:30:15.
+_LOOSE_MOMENT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _loose_moment(text: str) -> datetime.datetime | None:
+    """Local time (the caller adds the service time zone), or None."""
+    match = _LOOSE_MOMENT.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
+    except ValueError:
+        return None
 
 
 def _check_model(obj: Any, columns: dict[str, str], exclude: list[str]) -> None:

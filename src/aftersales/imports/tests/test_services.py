@@ -549,3 +549,23 @@ def test_two_rows_that_are_one_stored_customer(admin_user, customer_a):
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "email")]
     customer_a.refresh_from_db()
     assert customer_a.name == "张三"
+
+
+def test_times_as_spreadsheets_write_them(admin_user, customer_a):
+    import datetime as dt
+
+    rows = [
+        ["received_at", "title", "customer_phone", "status", "resolved_at", "resolution"],
+        ["2025/3/1 9:30", "甲", "13800138000", "已解决", "2025-03-01T10:00:00+08:00", "好"],
+        ["2025-03-02", "乙", "13800138000", "new", "", ""],
+    ]
+    # Excel keeps a date cell without a zone: service time.
+    excel_date = dt.datetime(2025, 3, 3, 8, 0)  # noqa: DTZ001
+    data = xlsx_bytes([*rows, [excel_date, "丙", "13800138000", "new", "", ""]])
+    job = run("requests", rows, admin_user, name="t.xlsx", data=data)
+    assert job.status == Status.IMPORTED, job.errors
+    times = dict(ServiceRequest.objects.values_list("title", "received_at"))
+    assert times["甲"] == dt.datetime(2025, 3, 1, 1, 30, tzinfo=dt.UTC)
+    assert times["乙"] == dt.datetime(2025, 3, 1, 16, 0, tzinfo=dt.UTC)
+    assert times["丙"] == dt.datetime(2025, 3, 3, 0, 0, tzinfo=dt.UTC)
+    assert ServiceRequest.objects.get(title="甲").status == "resolved"
