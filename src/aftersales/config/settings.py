@@ -389,6 +389,8 @@ SPECTACULAR_SETTINGS = {
         "WarrantyEnum": "aftersales.repairs.models.Warranty",
         "SurveyChannelEnum": "aftersales.surveys.models.Channel",
         "SurveyQuestionKindEnum": "aftersales.surveys.models.QuestionKind",
+        "ImportKindEnum": "aftersales.imports.models.Kind",
+        "ImportStatusEnum": "aftersales.imports.models.Status",
     },
 }
 
