@@ -16,6 +16,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.accounts.models import User
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.followups import access, selectors, services
@@ -83,6 +84,14 @@ class FollowUpRecordInputSerializer(_Step):
     )
     note = CleanCharField(
         required=False, allow_blank=True, max_length=services.TEXT_MAX, default=""
+    )
+
+
+class FollowUpAssignInputSerializer(_Step):
+    assignee = CleanCharField(
+        max_length=150,
+        allow_null=True,
+        help_text=gettext_lazy("A username who may run it; null gives it back to the team."),
     )
 
 
@@ -181,6 +190,26 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         version = data.pop("version", None)
         followup = services.followup_record(
             followup, by=request.user, data=data, expected_version=version
+        )
+        return self._output(followup)
+
+    @extend_schema(
+        operation_id="follow_ups_assign",
+        request=FollowUpAssignInputSerializer,
+        responses=FollowUpOutputSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        followup = self.get_object()
+        data = _valid(FollowUpAssignInputSerializer, request.data)
+        assignee = None
+        if data["assignee"]:
+            assignee = User.objects.filter(username=data["assignee"]).first()
+            if assignee is None:
+                message = _("No one is called “%(name)s”.") % {"name": data["assignee"]}
+                raise DomainError(message, fields={"assignee": [message]})
+        followup = services.followup_assign(
+            followup, assignee=assignee, by=request.user, expected_version=data.get("version")
         )
         return self._output(followup)
 

@@ -22,6 +22,8 @@ class FollowupsConfig(AppConfig):
                 "followup.expired": _("Follow-up: no answer"),
                 "followup.cancelled": _("Follow-up cancelled"),
                 "followup.survey_skipped": _("No survey link"),
+                "followup.assigned": _("Follow-up assigned"),
             }
         )
         display.CHANGE_LABELS["followup_method"] = (_("Method"), dict(Method.choices))
+        display.CHANGE_LABELS["followup_assignee"] = (_("Follow-up assignee"), None)

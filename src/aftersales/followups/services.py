@@ -313,6 +313,31 @@ def _summary(followup: FollowUp) -> str:
 
 
 @transaction.atomic
+def followup_assign(
+    followup: FollowUp,
+    *,
+    assignee: User | None,
+    by: User,
+    expected_version: int | None = None,
+) -> FollowUp:
+    """Give the follow-up to a person who may run it (None: back to the team); whoever runs
+    follow-ups may take one for themself."""
+    followup = _locked(followup, expected_version)
+    if not access.can_run(by, followup):
+        raise NotAllowed(_("You may not record follow-ups."))
+    _refuse_unless_open(followup)
+    if assignee is not None and not access.can_run(assignee, followup):
+        message = _("%(name)s may not run this follow-up.") % {"name": assignee.display_name}
+        raise DomainError(message, fields={"assignee": [message]})
+    before = followup.assignee.username if followup.assignee else None
+    followup.assignee = assignee
+    followup = _save(followup, {"assignee"})
+    after = assignee.username if assignee else None
+    _event(followup.request_id, "assigned", "", by=by, followup_assignee=[before, after])
+    return followup
+
+
+@transaction.atomic
 def followup_give_up(
     followup: FollowUp, *, by: User, reason: str, expected_version: int | None = None
 ) -> FollowUp:

@@ -33,6 +33,7 @@ NOTICES = {
     "record": gettext_lazy("The follow-up result is recorded."),
     "give-up": gettext_lazy("The follow-up is given up."),
     "send-survey": gettext_lazy("The survey link is ready."),
+    "take": gettext_lazy("The follow-up is yours."),
 }
 SCORES = [
     ("score_solution", gettext_lazy("Satisfaction with the solution")),
@@ -113,6 +114,8 @@ def _run(action: str, followup: FollowUp, request: HttpRequest) -> None:
     elif action == "send-survey":
         channel = request.POST.get("channel") or None
         services.followup_send_survey(followup, by=user, channel=channel, expected_version=expected)
+    elif action == "take":
+        services.followup_assign(followup, assignee=user, by=user, expected_version=expected)
     else:
         raise Http404("No such action.")
 

@@ -693,6 +693,12 @@ MATRIX = {
         "followup_record",
         FOLLOWUP_RUN,
     ),
+    "follow-up-assign": (
+        "post",
+        "/api/v1/follow-ups/{followup}/assign/",
+        "followup_assign",
+        FOLLOWUP_RUN,
+    ),
     "follow-up-give-up": ("post", "/api/v1/follow-ups/{followup}/give-up/", "reject", FOLLOWUP_RUN),
     "follow-up-send-survey": (
         "post",
@@ -1078,6 +1084,7 @@ def _payload(kind, world, n):
         "confirmation": {"satisfied": True},
         "task_assign": {"assignee": "qc1"},
         "followup_record": {"reached": False, "note": "无人接听"},
+        "followup_assign": {"assignee": "agent1"},
         "survey_question": {"code": f"q{n}", "kind": "text", "text_zh_hans": "还有什么？"},
         "survey_question_patch": {"order": 45},
         "complaint": {"customer": world["customer"], "subject": "送货延误"},

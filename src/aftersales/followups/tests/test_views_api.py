@@ -208,3 +208,20 @@ def test_admins_keep_the_questions(admin_user, agent):
         .status_code
         == 403
     )
+
+
+def test_a_follow_up_is_taken_or_given_to_someone_who_may_run_it(client, agent, technician, sr):
+    followup = _open(sr)
+    client.force_login(agent)
+    assert client.post(f"/follow-ups/{followup.pk}/take/").status_code == 302
+    followup.refresh_from_db()
+    assert followup.assignee == agent
+    api = _api(agent)
+    url = f"/api/v1/follow-ups/{followup.pk}/assign/"
+    refused = api.post(url, {"assignee": technician.username}, format="json")
+    assert refused.status_code == 400 and "assignee" in str(refused.json())
+    unknown = api.post(url, {"assignee": "nobody"}, format="json")
+    assert unknown.status_code == 400
+    back = api.post(url, {"assignee": None}, format="json")
+    assert back.status_code == 200 and back.json()["assignee"] is None
+    assert sr.events.filter(action="followup.assigned").count() == 2
