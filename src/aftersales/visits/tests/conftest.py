@@ -1,8 +1,17 @@
 import pytest
+from django.utils import translation
 
 from aftersales.service_requests import services as request_services
 from aftersales.service_requests.tests.factories import make_request
 from aftersales.visits.tests.factories import MONDAY, local
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; without this they came out in the default
+    language or in whatever an earlier test in the same worker left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
