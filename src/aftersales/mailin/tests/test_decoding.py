@@ -1,5 +1,6 @@
 """Chinese mail and hostile headers, decoded correctly or flagged, never crashing
-(RELIABILITY E05–E09, E18, E23). No database."""
+(RELIABILITY E05–E09, E18, E23). No database. Time budgets are CPU time of this process, so a
+busy machine does not fail them."""
 
 import time
 
@@ -140,10 +141,10 @@ def test_trimming_keeps_the_reply_without_quotes_and_signature():
     ],
 )
 def test_pathological_bodies_are_trimmed_in_bounded_time(text):
-    started = time.monotonic()
+    started = time.process_time()
     trimming.trim(text)
     parsing.text_from_html(text[:1_000_000])
-    assert time.monotonic() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 @settings(max_examples=200, deadline=None)

@@ -388,9 +388,9 @@ def test_huge_address_headers_are_read_in_bounded_time(db):
     raw = corpus.plain(
         sender=f"{nested_comments} <zhang@example.com>", extra={"To": many, "Cc": many}
     )
-    started = time.monotonic()
+    started = time.process_time()
     message = receive(raw)
-    assert time.monotonic() - started < 5.0
+    assert time.process_time() - started < 5.0
     assert message.status in {S.PROCESSED, S.HELD}
 
 

@@ -35,10 +35,10 @@ def test_malformed_mime_gives_best_effort_text_and_never_raises(kind):
 
 def test_five_thousand_levels_of_nesting_are_poison_quickly():
     raw = corpus.nested(5000)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(parsing.Poison) as caught:
         parsing.parse(raw)
-    assert time.monotonic() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert "MIME" in caught.value.reason or "multipart" in caught.value.reason
 
 
@@ -51,10 +51,10 @@ def test_nesting_just_past_the_depth_limit_is_poison(settings):
 
 def test_twenty_thousand_parts_are_poison_within_the_time_budget():
     raw = corpus.many_parts(20_000)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(parsing.Poison, match="too many MIME parts"):
         parsing.parse(raw)
-    assert time.monotonic() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 def test_oversized_is_poison(settings):
