@@ -322,7 +322,8 @@ def _history(item: validation.RequestRow, job: ImportJob, by: User | None) -> li
         action="import.imported",
         actor=by,
         note=note,
-        changes={"import": job.pk, "row": item.row, "file": job.file_name},
+        # The timeline reads `changes` of an "updated" line as field: (old, new) pairs; the
+        # file, job and row are in the note.
         is_internal=True,
     )
     events.append((imported, None))

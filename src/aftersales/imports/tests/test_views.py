@@ -90,3 +90,39 @@ def test_supervisors_are_offered_the_directory_kinds(client, supervisor):
     page = client.get("/imports/").content.decode()
     assert 'value="customers"' in page and 'value="units"' in page
     assert 'value="requests"' not in page
+
+
+def test_an_imported_request_on_the_list_and_its_page(client, admin_user, customer_a):
+    from aftersales.imports import services
+    from aftersales.service_requests.models import ServiceRequest
+
+    rows = [
+        [
+            "received_at",
+            "title",
+            "customer_phone",
+            "status",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+        ],
+        [
+            "2025-05-01 09:00",
+            "历史空调单",
+            "13800138000",
+            "closed",
+            "2025-05-02 09:00",
+            "2025-05-03 09:00",
+            "已修复",
+        ],
+    ]
+    services.import_file(
+        kind="requests", file_name="old.csv", data=csv_bytes(rows), by=admin_user, dry_run=False
+    )
+    request = ServiceRequest.objects.get()
+    client.force_login(admin_user)
+    listing = client.get("/", {"view": "all", "status": "closed"}).content.decode()
+    assert request.number in listing
+    page = client.get(f"/{request.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Imported from a file" in page and "old.csv" in page
+    assert "2025-05-01" in page
