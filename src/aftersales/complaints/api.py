@@ -271,7 +271,7 @@ class NoteInputSerializer(_Versioned):
     note = _text(2000)
 
 
-class CommentInputSerializer(_Versioned):
+class ProposalCommentInputSerializer(_Versioned):
     comment = _text(2000)
 
 
@@ -613,7 +613,7 @@ def _step_api(step: str, input_serializer: type[StrictSerializer], summary: str)
 
 ProposalSubmitApi = _step_api("submit", NoteInputSerializer, "Ask a supervisor to approve")
 ProposalApproveApi = _step_api(
-    "approve", CommentInputSerializer, "Approve, and offer it to the customer"
+    "approve", ProposalCommentInputSerializer, "Approve, and offer it to the customer"
 )
 ProposalSendBackApi = _step_api("send_back", SendBackInputSerializer, "Send back, with a comment")
 ProposalOfferApi = _step_api("offer", _Versioned, "Offer an approved proposal to the customer")

@@ -390,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyChannelEnum": "aftersales.surveys.models.Channel",
         "SurveyQuestionKindEnum": "aftersales.surveys.models.QuestionKind",
         "ImportKindEnum": "aftersales.imports.models.Kind",
+        "RemedyKindEnum": "aftersales.complaints.models.RemedyKind",
         "ImportStatusEnum": "aftersales.imports.models.Status",
     },
 }

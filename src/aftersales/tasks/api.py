@@ -94,6 +94,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     filterset_class = filters.TaskFilter
 
     def get_queryset(self) -> QuerySet[Task]:
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()  # the schema generator asks without a user
         if not request_access.is_staff(self.request.user):
             raise NotAllowed(_("Only staff have tasks."))
         return selectors.task_list(self.request.user, view="all").select_related(
