@@ -569,3 +569,18 @@ def test_times_as_spreadsheets_write_them(admin_user, customer_a):
     assert times["乙"] == dt.datetime(2025, 3, 1, 16, 0, tzinfo=dt.UTC)
     assert times["丙"] == dt.datetime(2025, 3, 3, 0, 0, tzinfo=dt.UTC)
     assert ServiceRequest.objects.get(title="甲").status == "resolved"
+
+
+def test_a_renamed_customer_is_found_by_search_on_their_requests(admin_user, customer_a, agent):
+    request = make_request(by=agent, customer=customer_a)
+    rows = [["phone", "name"], ["13800138000", "张三丰"]]
+    assert run("customers", rows, admin_user).rows_updated == 1
+    found = search_filter(ServiceRequest.objects.all(), "张三丰", include_internal=False)
+    assert list(found) == [request]
+
+
+def test_units_name_their_customer_by_external_id(admin_user, product):
+    run("customers", CUSTOMERS, admin_user)
+    rows = [["serial_number", "product_model", "customer_external_id"], ["SN-9", "KFR-35GW", "C-2"]]
+    assert run("units", rows, admin_user).status == Status.IMPORTED
+    assert Unit.objects.get().customer.name == "上海恒达物业有限公司"
