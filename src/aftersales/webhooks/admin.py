@@ -18,6 +18,32 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    actions = ["send_test"]
+
+    @admin.action(description=_("Send a test event to the selected webhooks"))
+    def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
+        for subscription in queryset:
+            try:
+                delivery = services.subscription_ping(subscription, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            services.delivery_deliver(delivery.pk)
+            delivery.refresh_from_db()
+            if delivery.status == WebhookDelivery.Status.DELIVERED:
+                self.message_user(
+                    request,
+                    _("%(name)s: the test event was delivered (HTTP %(code)s).")
+                    % {"name": subscription.name, "code": delivery.last_status_code},
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s: the test event was not delivered: %(error)s")
+                    % {"name": subscription.name, "error": delivery.last_error},
+                    messages.ERROR,
+                )
+
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form, change) -> None:  # type: ignore[no-untyped-def]
         if not change:
             obj.created_by = request.user

@@ -1,71 +1,19 @@
 """Real HTTP servers on the loopback interface for the webhook tests, and a guard that no
 test ever opens a connection anywhere else."""
 
-import http.server
 import ipaddress
 import socket
-import threading
-from dataclasses import dataclass, field
 
 import pytest
 
 from aftersales.webhooks import net
-
-
-@dataclass
-class Hit:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Server:
-    host: str
-    port: int
-    hits: list[Hit] = field(default_factory=list)
-    # What the next POSTs are answered with: (status, headers, body); the last one repeats.
-    answers: list[tuple[int, dict[str, str], bytes]] = field(
-        default_factory=lambda: [(200, {}, b"ok")]
-    )
-
-    def url(self, path: str = "/hook", host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
-
-
-def _serve(host: str) -> tuple[Server, http.server.ThreadingHTTPServer]:
-    state = Server(host=host, port=0)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            state.hits.append(Hit(self.path, dict(self.headers.items()), body))
-            status, headers, answer = (
-                state.answers.pop(0) if len(state.answers) > 1 else state.answers[0]
-            )
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        do_GET = do_POST  # noqa: N815
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer((host, 0), Handler)
-    state.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return state, server
+from aftersales.webhooks.tests.servers import serve
 
 
 @pytest.fixture
 def receiver():
     """The integrator's endpoint, on 127.0.0.1."""
-    state, server = _serve("127.0.0.1")
+    state, server = serve("127.0.0.1")
     yield state
     server.shutdown()
     server.server_close()
@@ -74,7 +22,7 @@ def receiver():
 @pytest.fixture
 def canary():
     """A server that must never be reached (RELIABILITY S08)."""
-    state, server = _serve("127.0.0.1")
+    state, server = serve("127.0.0.1")
     yield state
     server.shutdown()
     server.server_close()
@@ -84,7 +32,7 @@ def canary():
 def outside(monkeypatch):
     """A server on 127.0.0.2 that the address check treats as a public host, to stand for
     an endpoint on the internet (redirects from outside back inside)."""
-    state, server = _serve("127.0.0.2")
+    state, server = serve("127.0.0.2")
     original = net.address_allowed
     stand_in = ipaddress.ip_address("127.0.0.2")
 
