@@ -19,6 +19,7 @@ urlpatterns = [
     path("satisfaction/", include("aftersales.surveys.urls")),
     path("units/", include("aftersales.repair_records.urls_units")),
     path("imports/", include("aftersales.imports.urls")),
+    path("mail/", include("aftersales.mailin.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
