@@ -2,6 +2,7 @@
 and exact counts of requests, comments, quarantined and held messages and receipts sent
 (RELIABILITY E01, E02, E04, E11, E15–E17, E24)."""
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -297,3 +298,69 @@ def test_an_oversized_message_keeps_its_headers_and_the_next_one_goes_on(
     assert len(bytes(big.raw)) < 4096 and b"Subject:" in bytes(big.raw)
     assert counts()["requests"] == 1 and len(smtp_sink.received) == 1
     assert dovecot.unseen() == []
+
+
+class _CuttingProxy:
+    """A TCP proxy to Dovecot that drops the connection after `limit` bytes from the server:
+    the server "disconnects mid-FETCH"."""
+
+    def __init__(self, target_port: int, limit: int) -> None:
+        import socket
+        import threading
+
+        self.limit = limit
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import socket
+        import threading
+
+        with contextlib.suppress(OSError):
+            while True:
+                client, _addr = self.listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+                threading.Thread(
+                    target=self._pump, args=(client, server, None), daemon=True
+                ).start()
+                threading.Thread(
+                    target=self._pump, args=(server, client, self.limit), daemon=True
+                ).start()
+
+    @staticmethod
+    def _pump(source, target, limit) -> None:
+        sent = 0
+        with contextlib.suppress(OSError):
+            while chunk := source.recv(4096):
+                if limit is not None and sent + len(chunk) > limit:
+                    target.sendall(chunk[: limit - sent])
+                    break
+                target.sendall(chunk)
+                sent += len(chunk)
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_connection_dropped_mid_fetch_leaves_no_partial_request(mailbox, dovecot, smtp_sink):
+    dovecot.append(corpus.plain(body="很长的描述。" * 3000))
+    proxy = _CuttingProxy(dovecot.port, limit=2500)
+    try:
+        Mailbox.objects.filter(pk=mailbox.pk).update(port=proxy.port)
+        mailbox.refresh_from_db()
+        services.mailbox_poll(mailbox, force=True)
+        mailbox.refresh_from_db()
+        assert mailbox.consecutive_failures == 1 and mailbox.last_error
+        assert not InboundMessage.objects.exists() and not ServiceRequest.objects.exists()
+        assert dovecot.unseen() == [1]
+    finally:
+        proxy.close()
+    Mailbox.objects.filter(pk=mailbox.pk).update(port=dovecot.port)
+    mailbox.refresh_from_db()
+    assert poll(mailbox) == 1
+    assert counts()["requests"] == 1 and len(smtp_sink.received) == 1
