@@ -392,10 +392,12 @@ CHANNELS = [
     (ServiceRequest.Channel.PHONE, 32),
     (ServiceRequest.Channel.WEB, 16),
     (ServiceRequest.Channel.EMAIL, 10),
-    (ServiceRequest.Channel.CHAT, 12),
-    (ServiceRequest.Channel.SOCIAL, 6),
+    (ServiceRequest.Channel.CHAT, 8),
+    (ServiceRequest.Channel.WECHAT, 6),
+    (ServiceRequest.Channel.SOCIAL, 4),
+    (ServiceRequest.Channel.DEALER, 3),
     (ServiceRequest.Channel.WALK_IN, 5),
-    (ServiceRequest.Channel.API, 12),
+    (ServiceRequest.Channel.API, 9),
     (ServiceRequest.Channel.IMPORT, 7),
 ]
 
