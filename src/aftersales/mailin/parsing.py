@@ -142,12 +142,20 @@ def _payload_bytes(part: email.message.Message) -> bytes:
 
 
 def _clean_text(text: str) -> str:
-    """Text we can store: NUL and other control characters out, line ends unified."""
+    """Text we can store: NUL and other control characters, lone surrogates and direction
+    overrides (which make "gpj.exe" read as "exe.jpg") out, line ends unified."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(
         c
         for c in text
-        if c in "\n\t" or not (c < " " or "\x7f" <= c < "\xa0" or "\ud800" <= c <= "\udfff")
+        if c in "\n\t"
+        or not (
+            c < " "
+            or "\x7f" <= c < "\xa0"
+            or "\ud800" <= c <= "\udfff"
+            or "\u202a" <= c <= "\u202e"
+            or "\u2066" <= c <= "\u2069"
+        )
     )
 
 

@@ -109,7 +109,10 @@ def message_store(
                 _tell_admins_quarantined(message)
     except IntegrityError:
         # Stored meanwhile by another fetcher.
-        found = existing.filter(Q(sha256=sha256) | Q(uidvalidity=uidvalidity, uid=uid)).first()
+        same = Q(sha256=sha256)
+        if uid is not None:
+            same |= Q(uidvalidity=uidvalidity, uid=uid)
+        found = existing.filter(same).first()
         if found is None:
             raise
         return found, False

@@ -407,3 +407,16 @@ def test_forged_authentication_results_change_nothing(db):
         )
     )
     assert forged.status == S.HELD and not Comment.objects.exists()
+
+
+def test_direction_overrides_and_control_characters_are_dropped_not_refused(db):
+    message = receive(corpus.plain(subject="发票\u202egpj.exe", body="看附件\u202e\x07\u2066。"))
+    assert message.status == S.PROCESSED
+    assert message.request.title == "发票gpj.exe"
+    assert message.request.description == "看附件。"
+
+
+def test_two_different_piped_messages_are_both_stored(db):
+    first, created_first = services.message_store(raw=corpus.plain(body="一"))
+    second, created_second = services.message_store(raw=corpus.plain(body="二"))
+    assert created_first and created_second and first.pk != second.pk
