@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from aftersales.core.testing.smtp import free_port
 
@@ -79,6 +80,14 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _reasons_in_english():
+    """Reasons and flags are written in the active language (the service's, Simplified
+    Chinese, in a worker); the tests read them in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
