@@ -87,3 +87,11 @@ def signature_url(*, ink: bool = True, size: tuple[int, int] = (300, 120)) -> st
     out = io.BytesIO()
     image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English, the language the assertions are written in."""
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})

@@ -113,3 +113,11 @@ def dovecot():
     finally:
         server.stop()
         shutil.rmtree(rundir, ignore_errors=True)
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English, the language the assertions are written in."""
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})

@@ -41,3 +41,11 @@ def ensure_default_questions() -> None:
 
 
 GOOD = {"solved": "yes", "solution": "5", "attitude": "4", "speed": "3", "suggestions": "挺好"}
+
+
+@pytest.fixture
+def client():
+    """A browser asking for English, the language the assertions are written in."""
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})

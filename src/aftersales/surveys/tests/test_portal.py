@@ -140,7 +140,7 @@ def test_links_expire_after_the_configured_days(settings, sr, agent):
 
 
 def test_bad_answers_are_refused_with_the_question_named(client, link):
-    response = client.post(link, {**GOOD, "solution": "9"})
+    response = client.post(f"{link}?lang=en", {**GOOD, "solution": "9"})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'data-question="solution"' in page and "Choose a score from 1 to 5." in page

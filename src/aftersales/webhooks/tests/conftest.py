@@ -79,3 +79,12 @@ def loopback_only(monkeypatch, dns):
         return real(address, *args, **kwargs)
 
     monkeypatch.setattr(net.socket, "create_connection", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are asserted in English; the default language is Simplified Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
