@@ -29,7 +29,7 @@ class ComplaintsConfig(AppConfig):
                 "complaint.offered": _("Proposal offered to the customer"),
                 "complaint.agreed": _("Agreement signed"),
                 "complaint.declined": _("Proposal declined"),
-                "complaint.awaiting_satisfaction": _("Remedy carried out"),
+                "complaint.remedy_done": _("Remedy carried out"),
                 "complaint.satisfied": _("Customer satisfied"),
                 "complaint.not_satisfied": _("Customer not satisfied"),
                 "complaint.decision": _("Complaint closed by decision"),

@@ -944,7 +944,7 @@ def _await_satisfaction(complaint: Complaint, request: ServiceRequest) -> None:
     )
     _event(
         request.pk,
-        "awaiting_satisfaction",
+        "remedy_done",
         _("The remedy is carried out; the customer is asked whether they are satisfied")
         + (_(" (by mail).") if mailed else _(" (no email known: call them).")),
         by=None,

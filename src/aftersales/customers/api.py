@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from aftersales.api.serializers import CleanCharField
-from aftersales.core.text import normalise_email, normalise_phone
+from aftersales.core.text import normalise_email, normalise_phone, validate_clean_text
 from aftersales.customers.models import Contact, Customer
 from aftersales.service_requests import access
 
@@ -104,6 +105,11 @@ class CustomerViewSet(viewsets.ModelViewSet):
             .order_by("id")
         )
         query = self.request.query_params.get("search", "").strip()[:100]
+        try:
+            validate_clean_text(query)
+        except DjangoValidationError as exc:
+            # PostgreSQL cannot even compare text with a NUL in it: a 400, not a 500.
+            raise serializers.ValidationError({"search": exc.messages}) from None
         if query:
             phone, email = normalise_phone(query), normalise_email(query)
             condition = Q(name__icontains=query) | Q(organisation__icontains=query)
