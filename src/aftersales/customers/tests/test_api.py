@@ -1,5 +1,3 @@
-
-
 def test_a_search_with_a_nul_character_is_a_400_naming_it(agent, customer_a):
     from rest_framework.test import APIClient
 
