@@ -3,13 +3,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.models import Team
 from aftersales.core.text import validate_clean_text
 from aftersales.tasks.models import ACTIVE, Status, Task
 
 
 class TaskFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    team = django_filters.NumberFilter(field_name="team_id", label=_("Team (id)"))
+    # A model choice, as on the request list: an unknown or out-of-range id is a 400 naming
+    # `team`, not a database error.
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
     assignee = django_filters.CharFilter(
         field_name="assignee__username",
         label=_("Assignee (username)"),

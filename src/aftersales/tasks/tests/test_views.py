@@ -75,3 +75,13 @@ def test_the_request_page_lists_its_tasks_for_staff_only(client, agent, customer
     client.force_login(customer_user)
     page = client.get(url)
     assert page.status_code == 200 and "data-request-tasks" not in page.content.decode()
+
+
+def test_the_api_list_refuses_a_team_id_out_of_range(agent, task):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(agent)
+    response = api.get("/api/v1/tasks/", {"team": str(10**30)})
+    assert response.status_code == 400 and "team" in response.json()["fields"]
+    assert api.get("/api/v1/tasks/", {"team": task.team_id}).json()["count"] == 1
