@@ -85,7 +85,8 @@ class _StaffOnly(serializers.Field):
         super().__init__(source="*", required=False, **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        raise NotImplementedError
+        # Only the output serializer has these fields; no input reaches them.
+        raise serializers.ValidationError(_("This field cannot be set here."))
 
 
 @extend_schema_field(TechnicianBriefSerializer(many=True))
