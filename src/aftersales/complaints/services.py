@@ -26,9 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Team, User
@@ -53,6 +52,7 @@ from aftersales.complaints.models import (
 )
 from aftersales.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from aftersales.customers.models import Customer
+from aftersales.notices import services as notices
 from aftersales.notifications import services as notifications
 from aftersales.parts.models import Part
 from aftersales.service_requests import deadlines, transitions
@@ -204,40 +204,26 @@ def complaint_team() -> Team:
     return team
 
 
-def customer_language(request: ServiceRequest) -> str:
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
-
-
 def customer_link(complaint: Complaint) -> str:
     path = reverse("complaints_portal:page", args=[tokens.complaint_token(complaint.pk)])
     return settings.SITE_URL + path
 
 
 def _mail_customer(complaint: Complaint, request: ServiceRequest, *, what: str, key: str) -> bool:
-    address = request.contact_email or request.customer.email
-    if not address:
-        return False
-    with translation.override(customer_language(request)):
-        subjects = {
-            "offer": _("%(number)s: our proposal for your complaint"),
-            "satisfaction": _("%(number)s: are you satisfied with how we handled your complaint?"),
-        }
-        subject = subjects[what] % {"number": request.number}
-        body = render_to_string(
-            f"complaints/email/{what}.txt",
-            {
-                "sr": request,
-                "complaint": complaint,
-                "link": customer_link(complaint),
-                "days": settings.COMPLAINT_LINK_DAYS,
-            },
-        )
-    notifications.email_enqueue(
-        key=key, to_address=address, subject=subject, body=body, reference=request.number
+    """The customer's link (`what`: offer or satisfaction) by their channel; False when we
+    have no address for them."""
+    sent = notices.notice_send(
+        f"complaint_{what}",
+        request=request,
+        key=key,
+        values={
+            "link": customer_link(complaint),
+            "valid_until": notices.service_time(
+                timezone.now() + datetime.timedelta(days=settings.COMPLAINT_LINK_DAYS)
+            ),
+        },
     )
-    return True
+    return bool(sent)
 
 
 def _tell_supervisor(request: ServiceRequest, *, key: str, title: str, body: str = "") -> None:
@@ -814,9 +800,12 @@ def proposal_offer(
     _save(complaint, ["stage"])
     mailed = _mail_customer(complaint, request, what="offer", key=f"complaint-offer:{proposal.pk}")
     note = (
-        _("Proposal %(number)d offered to the customer; a link to sign it was sent by mail.")
+        _("Proposal %(number)d offered to the customer; a link to sign it was sent to them.")
         if mailed
-        else _("Proposal %(number)d offered to the customer (no email known: call them).")
+        else _(
+            "Proposal %(number)d offered to the customer (we have no email or phone number "
+            "for them: reach them another way)."
+        )
     ) % {"number": proposal.number}
     if request.status == S.IN_PROGRESS:
         _act(request, "wait-customer", by=None, note=note)
@@ -946,7 +935,11 @@ def _await_satisfaction(complaint: Complaint, request: ServiceRequest) -> None:
         request.pk,
         "remedy_done",
         _("The remedy is carried out; the customer is asked whether they are satisfied")
-        + (_(" (by mail).") if mailed else _(" (no email known: call them).")),
+        + (
+            _(" (a link was sent to them).")
+            if mailed
+            else _(" (we have no email or phone number for them: reach them another way).")
+        ),
         by=None,
     )
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "aftersales.followups",
     "aftersales.imports",
     "aftersales.search",
+    "aftersales.notices",
     "aftersales.portal",
     "aftersales.webhooks",
     "aftersales.api",
@@ -202,6 +203,10 @@ DEFAULT_FROM_EMAIL = env_str("AFTERSALES_MAIL_FROM", "Aftersales <service@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in messages point here (no request to take the host from in a background task).
 SITE_URL = env_str("AFTERSALES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Text messages go through this class (notifications/sms.py); the default writes them to
+# the log. A gateway is a class with send(to=, text=, message_id=).
+SMS_PROVIDER = env_str("AFTERSALES_SMS_PROVIDER", "aftersales.notifications.sms.LogSmsProvider")
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("units/", include("aftersales.repair_records.urls_units")),
     path("imports/", include("aftersales.imports.urls")),
     path("mail/", include("aftersales.mailin.urls")),
+    path("notices/", include("aftersales.notices.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

@@ -652,12 +652,15 @@ def _build_requests(
                 data |= {"contact_name": contact.name, "contact_phone": contact.phone}
         clock.moment = received_at
         if channel == ServiceRequest.Channel.WEB:
+            # Demo history is back-dated: its customers are not sent receipts.
             request = services.service_request_create(
-                by=account, customer=customer, data=data, public=account is None
+                by=account, customer=customer, data=data, public=account is None, receipt=False
             )
         else:
             data |= {"channel": channel, "impact": impact, "urgency": urgency}
-            request = services.service_request_create(by=intake_agent, customer=customer, data=data)
+            request = services.service_request_create(
+                by=intake_agent, customer=customer, data=data, receipt=False
+            )
         actors = {
             "agent": intake_agent,
             "worker": worker,

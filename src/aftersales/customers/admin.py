@@ -11,6 +11,6 @@ class ContactInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "organisation", "phone", "email", "region"]
-    list_filter = ["kind", "region"]
+    list_filter = ["kind", "region", "notice_channel", "notices_optional"]
     search_fields = ["name", "organisation", "phone", "email"]
     inlines = [ContactInline]

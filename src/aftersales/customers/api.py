@@ -61,6 +61,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "address",
             "region",
             "language",
+            "notice_channel",
+            "notices_optional",
             "contacts",
             "created_at",
         ]

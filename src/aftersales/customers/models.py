@@ -28,6 +28,24 @@ class Customer(BaseModel):
         _("region"), max_length=100, blank=True, validators=[validate_clean_text]
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class NoticeChannel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+        BOTH = "both", _("Email and text message")
+
+    # How we tell the customer about their requests (notices app); without an address for
+    # the chosen channel the other one is used.
+    notice_channel = models.CharField(
+        _("messages by"), max_length=10, choices=NoticeChannel, default=NoticeChannel.EMAIL
+    )
+    # False: only what the service needs (receipt, appointments, approvals, resolution);
+    # no surveys, assignment news or closing notes.
+    notices_optional = models.BooleanField(
+        _("optional messages"),
+        default=True,
+        help_text=_("Surveys, who handles the request, and the closing note."),
+    )
     # Normalised copies for look-ups by phone or email (full-width digits, case).
     phone_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)

@@ -14,16 +14,14 @@ import datetime
 import hashlib
 import logging
 import random
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
@@ -32,6 +30,7 @@ from aftersales.core.text import normalise_email
 from aftersales.mailin import parsing
 from aftersales.mailin import threading as mail_threading
 from aftersales.mailin.models import InboundMessage, Mailbox
+from aftersales.notices import services as notices
 from aftersales.notifications import services as notifications
 from aftersales.notifications.models import OutboxMessage
 from aftersales.service_requests import services as requests_services
@@ -192,12 +191,6 @@ def _uploads(message: InboundMessage, parsed: parsing.Parsed) -> list[ContentFil
     return accepted
 
 
-def _customer_language(request: ServiceRequest) -> str:
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
-
-
 def _acknowledge(message: InboundMessage, parsed: parsing.Parsed, request: ServiceRequest) -> None:
     """The receipt: the number and the first response we promise. Once per request (its
     key), never to automatic mail, at most one per sender per MAILIN_ACK_WINDOW_MINUTES."""
@@ -207,33 +200,17 @@ def _acknowledge(message: InboundMessage, parsed: parsing.Parsed, request: Servi
     ).exists():
         message.flags.append("no acknowledgement: this sender had one within the window")
         return
-    with translation.override(_customer_language(request)):
-        subject = _("[%(number)s] We received your request: %(title)s") % {
-            "number": request.number,
-            "title": request.title,
-        }
-        body = render_to_string(
-            "mailin/email/acknowledgement.txt",
-            {
-                "sr": request,
-                "due": timezone.localtime(
-                    request.first_response_due_at,
-                    timezone=zoneinfo.ZoneInfo(settings.SERVICE_TIME_ZONE),
-                )
-                if request.first_response_due_at
-                else None,
-                "link": settings.SITE_URL + reverse("portal:track") + f"?number={request.number}",
-            },
-        )
-    sent = notifications.email_enqueue(
+    # The answer to the mail goes to its sender by mail, whatever else they prefer.
+    sent = notices.notice_send(
+        "receipt",
+        request=request,
         key=f"{ACK_KEY}{request.pk}",
-        to_address=parsed.from_address,
-        subject=subject,
-        body=body,
-        reference=request.number,
+        values={"response_due": notices.service_time(request.first_response_due_at)},
+        channels=[OutboxMessage.Channel.EMAIL],
+        email=parsed.from_address,
         in_reply_to="" if parsed.synthetic_id else parsed.message_id,
     )
-    message.acknowledged = sent is not None
+    message.acknowledged = bool(sent)
 
 
 def _history_note(request: ServiceRequest, action: str, note: str) -> None:
@@ -344,6 +321,7 @@ def _new_request(
             "contact_email": parsed.from_address,
         },
         uploads=_uploads(message, parsed),
+        receipt=False,
     )
     message.request = request
     if not parsed.auto:

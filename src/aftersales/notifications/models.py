@@ -42,6 +42,7 @@ class OutboxMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -59,14 +60,17 @@ class OutboxMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    to_address = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=200)
+    # An email address, or a phone number for a text message.
+    to_address = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     message_id = models.CharField(max_length=255, unique=True)
     # The customer's Message-ID this mail answers (sent as In-Reply-To), if any.
     in_reply_to = models.CharField(max_length=255, blank=True, default="")
     # What the message is about (e.g. a service number), to show its delivery there.
     reference = models.CharField(_("about"), max_length=50, blank=True, db_index=True)
+    # The customer notice this is (notices app), e.g. "receipt"; empty for staff mail.
+    event = models.CharField(_("notice"), max_length=40, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PENDING, editable=False
     )
@@ -90,6 +94,9 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
                 name="outbox_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "sms"]), name="outbox_channel_valid"
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),

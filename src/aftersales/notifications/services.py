@@ -3,6 +3,7 @@
 - notify: an in-app message for a person, once per key
 - notifications_mark_read: mark one person's messages read
 - email_enqueue: write a mail in the caller's transaction, sent after commit, once per key
+- sms_enqueue: the same for a text message (sent through the provider of `sms.py`)
 - outbox_deliver: send one message: claim it, send it, record the outcome
 - outbox_flush: send every message that is due (new, to retry, or left by a stopped worker)
 - outbox_retry: send a failed message again (an administrator's decision)
@@ -13,6 +14,7 @@ import datetime
 import email.utils
 import logging
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage
@@ -21,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from aftersales.accounts.models import User
-from aftersales.notifications import threading
+from aftersales.notifications import sms, threading
 from aftersales.notifications.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ def email_enqueue(
     recipient: User | None = None,
     reference: str = "",
     in_reply_to: str = "",
+    event: str = "",
 ) -> OutboxMessage | None:
     """Write a mail to be sent once the caller's transaction commits.
 
@@ -76,22 +79,52 @@ def email_enqueue(
     about a request (`reference`, its service number) gets a signed Message-ID that a reply
     can be threaded by (`threading.py`); `in_reply_to` is the customer's message it answers.
     """
+    return _enqueue(
+        channel=OutboxMessage.Channel.EMAIL,
+        key=key,
+        to_address=to_address,
+        subject=" ".join(subject.split())[:200],
+        body=body,
+        recipient=recipient,
+        reference=reference,
+        in_reply_to=" ".join(in_reply_to.split())[:255],
+        event=event,
+    )
+
+
+def sms_enqueue(
+    *, key: str, to_phone: str, text: str, reference: str = "", event: str = ""
+) -> OutboxMessage | None:
+    """Write a text message to be sent once the caller's transaction commits; None without
+    a number or when this key was already written."""
+    return _enqueue(
+        channel=OutboxMessage.Channel.SMS,
+        key=key,
+        to_address=" ".join(to_phone.split())[:254],
+        subject="",
+        body=text.strip(),
+        reference=reference,
+        event=event,
+    )
+
+
+def _enqueue(
+    *, channel: str, key: str, to_address: str, reference: str, **fields: Any
+) -> OutboxMessage | None:
     if not to_address:
         return None
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 key=key[:200],
+                channel=channel,
                 to_address=to_address,
-                recipient=recipient,
-                subject=" ".join(subject.split())[:200],
-                body=body,
                 reference=reference[:50],
                 message_id=threading.make_message_id(reference[:50])
                 if reference
                 else email.utils.make_msgid(domain=_mail_domain()),
-                in_reply_to=" ".join(in_reply_to.split())[:255],
                 next_attempt_at=timezone.now(),
+                **fields,
             )
     except IntegrityError:
         return None
@@ -112,6 +145,8 @@ def _is_permanent(exc: Exception) -> bool:
     """5xx answers about this message (its sender, recipient or content) will not change
     on a retry; anything else — 4xx, refused or dropped connections, timeouts, a wrong
     password the administrator is about to fix — may."""
+    if isinstance(exc, sms.SmsPermanentError):
+        return True
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -139,6 +174,9 @@ def _thread_headers(message: OutboxMessage) -> dict[str, str]:
 
 
 def _send(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.SMS:
+        sms.sms_send(to=message.to_address, text=message.body, message_id=message.message_id)
+        return
     EmailMessage(
         subject=message.subject,
         body=message.body,

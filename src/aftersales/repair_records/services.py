@@ -23,15 +23,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from aftersales.core.text import normalise_display_name
-from aftersales.notifications import services as notifications
+from aftersales.notices import services as notices
 from aftersales.parts import services as stock
 from aftersales.parts.models import Part, StockMovement, StockReservation, Warehouse
 from aftersales.repair_records import access, tokens
@@ -530,13 +529,6 @@ def confirmation_record(
     return confirmation
 
 
-def customer_language(request: ServiceRequest) -> str:
-    """The customer's language if we know it and speak it, else the site's default."""
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
-
-
 def confirmation_link(request: ServiceRequest) -> str:
     token = tokens.confirmation_token(request.pk, request.reopen_count)
     return settings.SITE_URL + reverse("repair_records_portal:confirm", args=[token])
@@ -544,31 +536,23 @@ def confirmation_link(request: ServiceRequest) -> str:
 
 def confirmation_link_send(request_id: int) -> bool:
     """After a resolution, mail the customer a link to say whether it is fixed; once per
-    resolution (the outbox key), and not when they have answered already or have no email.
+    resolution (the outbox key), and not when they have answered already or have no address.
     Runs in the transaction that resolved the request; the mail leaves after its commit."""
     request = ServiceRequest.objects.select_related("customer").filter(pk=request_id).first()
     if request is None or request.status != S.RESOLVED:
         return False
     if Confirmation.objects.filter(request=request, round=request.reopen_count).exists():
         return False
-    address = request.contact_email or request.customer.email
-    if not address:
-        return False
-    with translation.override(customer_language(request)):
-        subject = _("%(number)s is resolved: is it fixed?") % {"number": request.number}
-        body = render_to_string(
-            "repair_records/email/confirmation_link.txt",
-            {
-                "sr": request,
-                "link": confirmation_link(request),
-                "days": tokens.MAX_AGE // 86400,
-            },
-        )
-    message = notifications.email_enqueue(
+    sent = notices.notice_send(
+        "resolved",
+        request=request,
         key=f"fix-confirmation:{request.pk}:{request.reopen_count}",
-        to_address=address,
-        subject=subject,
-        body=body,
-        reference=request.number,
+        values={
+            "resolution": request.resolution,
+            "link": confirmation_link(request),
+            "valid_until": notices.service_time(
+                timezone.now() + datetime.timedelta(seconds=tokens.MAX_AGE)
+            ),
+        },
     )
-    return message is not None
+    return bool(sent)

@@ -1,59 +1,47 @@
-"""Mail to the customer about their return: at authorisation (the number and what to do), at
+"""Telling the customer about their return: at authorisation (the number and what to do), at
 receipt, at the refund and when we send something back. Written in the caller's
-transaction through the outbox, once per authorisation and step (a retried step mails no
-one twice), in the customer's language if we know and speak it, else Simplified Chinese.
+transaction through the outbox (the notices app), once per authorisation and step (a
+retried step tells no one twice), in the customer's language and by their channel.
 """
 
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from aftersales.notifications import services as notifications
+from aftersales.notices import services as notices
 from aftersales.returns.models import ReturnAuthorisation
+from aftersales.returns.templatetags.returns import money
 
 KINDS = ("authorised", "received", "refunded", "shipped_out")
 
 
-def customer_language(rma: ReturnAuthorisation) -> str:
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (rma.request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
-
-
-def _subject(kind: str, rma: ReturnAuthorisation) -> str:
-    subjects = {
-        "authorised": _("Your return %(rma)s is authorised: what to do next"),
-        "received": _("We received your unit for return %(rma)s"),
-        "refunded": _("Your refund for return %(rma)s is on its way"),
-        "shipped_out": _("We sent your unit for return %(rma)s"),
-    }
-    return subjects[kind] % {"rma": rma.number}
+def _day(value: object) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
 
 
 def customer_mail(kind: str, rma: ReturnAuthorisation) -> None:
-    """Nothing is sent without an email address (the customer is told by phone)."""
-    request = rma.request
-    address = request.contact_email or request.customer.email
-    if not address:
-        return
-    with translation.override(customer_language(rma)):
-        subject = _subject(kind, rma)
-        body = render_to_string(
-            "returns/email/customer_notice.txt",
-            {
-                "kind": kind,
-                "rma": rma,
-                "sr": request,
-                "return_address": settings.RMA_RETURN_ADDRESS,
-                "link": settings.SITE_URL + reverse("portal:track") + f"?number={request.number}",
-            },
-        )
-    notifications.email_enqueue(
-        key=f"rma:{rma.pk}:{kind}",
-        to_address=address,
-        subject=subject,
-        body=body,
-        reference=request.number,
+    """Nothing is sent without an address (the customer is told by phone)."""
+    values: dict[str, object] = {"rma": rma.number}
+    if kind == "authorised":
+        values |= {
+            "decision": rma.get_decision_display(),
+            "return_address": settings.RMA_RETURN_ADDRESS,
+        }
+    elif kind == "received":
+        values["received_on"] = _day(rma.received_at_date)
+    elif kind == "refunded":
+        values |= {
+            "amount": money(rma.refund_amount, rma.currency),
+            "method": rma.get_refund_method_display(),
+            "refunded_on": _day(rma.refunded_on),
+            "payment_reference": rma.refund_reference,
+        }
+    elif kind == "shipped_out":
+        values |= {
+            "replacement_serial": rma.replacement_unit.serial_number
+            if rma.replacement_unit
+            else "",
+            "carrier": rma.outbound_carrier,
+            "tracking": rma.outbound_tracking or "—",
+        }
+    notices.notice_send(
+        f"rma_{kind}", request=rma.request, key=f"rma:{rma.pk}:{kind}", values=values
     )

@@ -184,9 +184,11 @@ def service_request_create(
     data: dict[str, Any],
     uploads: Iterable[Any] = (),
     public: bool = False,
+    receipt: bool = True,
 ) -> ServiceRequest:
     """Intake. A customer (signed in, or `public` on the portal) files for themself only and
-    may not set staff fields (400 if tried)."""
+    may not set staff fields (400 if tried). `receipt`: the customer is sent the receipt
+    (the notices app); the mail intake sends its own, as an answer to the mail."""
     if by is not None and not access.can_create(by):
         raise NotAllowed(_("You may not create service requests."))
     is_customer = public or (by is not None and by.role == User.Role.CUSTOMER)
@@ -244,7 +246,7 @@ def service_request_create(
     for upload in uploads:
         attachment_add(request, by=by, upload=upload, internal=False)
     signals.request_changed.send(sender=ServiceRequest, request_id=request.pk)
-    signals.request_created.send(sender=ServiceRequest, request=request)
+    signals.request_created.send(sender=ServiceRequest, request=request, receipt=receipt)
     request.refresh_from_db()
     return request
 

@@ -7,7 +7,7 @@ from django.dispatch import Signal
 request_changed = Signal()
 
 # Sent inside the intake transaction once a new request is saved (dispatch routes it).
-# Arguments: request.
+# Arguments: request, receipt (False: the customer is not to be sent the receipt here).
 request_created = Signal()
 
 # Sent inside the transaction by every lifecycle action, after its event is written (follow-

@@ -70,7 +70,7 @@ class Question(BaseModel):
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
-    SMS = "sms", _("Text message (sent by staff)")
+    SMS = "sms", _("Text message")
 
 
 class Invitation(BaseModel):

@@ -15,27 +15,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict, DomainError
 from aftersales.core.text import validate_clean_text
-from aftersales.notifications import services as notifications
+from aftersales.notices import services as notices
 from aftersales.service_requests.models import ServiceRequest, ServiceRequestEvent
 from aftersales.surveys import signals, tokens
 from aftersales.surveys.models import Answer, Channel, Invitation, Question, QuestionKind, Response
 
 TEXT_MAX = 2000
-
-
-def customer_language(request: ServiceRequest) -> str:
-    """The customer's language if we know it and speak it, else the site's default."""
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
 
 
 def survey_link(invitation: Invitation) -> str:
@@ -57,6 +49,8 @@ def _event(request_id: int, action: str, note: str, *, by: User | None, **change
 
 def skip_reason(request: ServiceRequest, *, channel: str, automatic: bool) -> str:
     """Why no survey link would be made now ("" when one would be)."""
+    if notices.declines(request.customer, "survey"):
+        return _("The customer declined optional messages such as surveys.")
     if channel == Channel.EMAIL and not (request.contact_email or request.customer.email):
         return _("No email address to send the survey to.")
     if channel == Channel.SMS and not (request.contact_phone or request.customer.phone):
@@ -85,9 +79,9 @@ def invitation_create(
 ) -> tuple[Invitation | None, str]:
     """A survey link about `request`, or None and the reason there is none.
 
-    By email it is written to the outbox in the customer's language and leaves after the
-    commit; by text message the product has no gateway, so the text is kept for staff to
-    copy and send. `automatic` (the system asking) applies the sampling and the cool-down.
+    It is written to the outbox (email or text message, as staff chose) in the customer's
+    language and leaves after the commit; the text of a text message is kept with the
+    invitation. `automatic` (the system asking) applies the sampling and the cool-down.
     """
     if channel not in Channel.values:
         message = _("Choose email or text message.")
@@ -100,7 +94,7 @@ def invitation_create(
         recipient = request.contact_email or request.customer.email
     else:
         recipient = request.contact_phone or request.customer.phone
-    language = customer_language(request)
+    language = notices.customer_language(request.customer)
     invitation = Invitation.objects.create(
         request=request,
         customer=request.customer,
@@ -110,24 +104,23 @@ def invitation_create(
         expires_at=timezone.now() + datetime.timedelta(days=settings.SURVEY_DAYS),
         created_by=by,
     )
-    link = survey_link(invitation)
-    with translation.override(language):
-        context = {"sr": request, "link": link, "days": settings.SURVEY_DAYS}
-        if channel == Channel.EMAIL:
-            notifications.email_enqueue(
-                key=f"survey:{invitation.pk}",
-                to_address=recipient,
-                subject=_("%(number)s: how did we do?") % {"number": request.number},
-                body=render_to_string("surveys/email/invitation.txt", context),
-                reference=request.number,
-            )
-        else:
-            invitation.message_text = render_to_string("surveys/sms.txt", context).strip()
-            invitation.save(update_fields=["message_text", "updated_at"])
+    sent = notices.notice_send(
+        "survey",
+        request=request,
+        key=f"survey:{invitation.pk}",
+        channels=[channel],
+        values={
+            "link": survey_link(invitation),
+            "valid_until": notices.service_time(invitation.expires_at),
+        },
+    )
+    if channel == Channel.SMS and sent:
+        invitation.message_text = sent[0].body
+        invitation.save(update_fields=["message_text", "updated_at"])
     note = (
         _("Survey link mailed to the customer.")
         if channel == Channel.EMAIL
-        else _("Survey text message prepared for staff to send.")
+        else _("Survey link sent to the customer by text message.")
     )
     _event(request.pk, "survey.invited", note, by=by)
     return invitation, ""

@@ -11,16 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
+from aftersales.notices import services as notices
 from aftersales.notifications import services as notifications
 from aftersales.visits.models import Visit
-
-CUSTOMER_DEFAULT_LANGUAGE = "zh-hans"
 
 
 def window_text(start: datetime.datetime, end: datetime.datetime, zone: Any = None) -> str:
@@ -33,50 +31,25 @@ def window_text(start: datetime.datetime, end: datetime.datetime, zone: Any = No
     return f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
 
 
-def _customer_subject(kind: str, visit: Visit, number: str) -> str:
-    window = window_text(visit.window_start, visit.window_end)
-    subjects = {
-        "booked": _("Your on-site visit for %(number)s is booked: %(window)s"),
-        "rescheduled": _("Your on-site visit for %(number)s has moved to %(window)s"),
-        "cancelled": _("Your on-site visit for %(number)s on %(window)s is cancelled"),
-        "no_one_home": _("We came for %(number)s but no one was home"),
-    }
-    return subjects[kind] % {"number": number, "window": window}
-
-
 def customer_mail(kind: str, visit: Visit, *, previous: Visit | None = None) -> None:
-    """A mail to the request's contact, in the customer's language (Chinese if unknown) and
-    the service time zone. `kind`: booked, rescheduled (`visit` is the new one, `previous`
-    the old), cancelled, no_one_home. Nothing is sent without a contact email."""
+    """Tell the request's contact, by their channel, in their language and the service time
+    zone. `kind`: booked, rescheduled (`visit` is the new one, `previous` the old),
+    cancelled, no_one_home."""
     request = visit.service_request
-    address = request.contact_email
-    if not address:
-        return
-    language = request.customer.language or CUSTOMER_DEFAULT_LANGUAGE
     zone = zoneinfo.ZoneInfo(settings.SERVICE_TIME_ZONE)
     key_visit = previous if previous is not None else visit
-    with translation.override(language), timezone.override(zone):
-        subject = _customer_subject(kind, visit, request.number)
-        body = render_to_string(
-            "visits/email/customer_notice.txt",
-            {
-                "kind": kind,
-                "request": request,
-                "visit": visit,
-                "window": window_text(visit.window_start, visit.window_end),
-                "previous_window": window_text(previous.window_start, previous.window_end)
-                if previous
-                else "",
-                "time_zone": str(zone),
-                "link": settings.SITE_URL + reverse("portal:track") + f"?number={request.number}",
-            },
-        )
-    notifications.email_enqueue(
+    notices.notice_send(
+        f"visit_{kind}",
+        request=request,
         key=f"visit:{key_visit.pk}:{kind}",
-        to_address=address,
-        subject=subject,
-        body=body,
-        reference=request.number,
+        values={
+            "window": window_text(visit.window_start, visit.window_end, zone),
+            "previous_window": window_text(previous.window_start, previous.window_end, zone)
+            if previous
+            else "",
+            "time_zone": str(zone),
+            "address": visit.address or request.address,
+        },
     )
 
 

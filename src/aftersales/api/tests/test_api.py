@@ -322,6 +322,43 @@ def test_health(db):
     response = APIClient().get("/api/v1/health/")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+    assert response.json()["mailboxes"] == "none"
+
+
+def test_health_shows_how_the_mail_is_doing(db):
+    from django.utils import timezone
+
+    from aftersales.mailin.models import InboundMessage, Mailbox
+    from aftersales.notifications.models import OutboxMessage
+
+    Mailbox.objects.create(name="ok", host="imap.example.com", username="a", password_env="X")
+    Mailbox.objects.create(
+        name="down", host="imap.example.com", username="b", password_env="X", consecutive_failures=3
+    )
+    InboundMessage.objects.create(
+        raw=b"x" * 10,
+        size=30_000_000,
+        sha256="0" * 64,
+        source="pipe",
+        status="quarantined",
+        reason="too big",
+    )
+    for n, status in enumerate(["failed", "pending", "sent"]):
+        OutboxMessage.objects.create(
+            key=f"k{n}",
+            to_address="a@example.com",
+            body="b",
+            message_id=f"<{n}@x>",
+            status=status,
+            next_attempt_at=timezone.now(),
+            sent_at=timezone.now(),
+        )
+    body = APIClient().get("/api/v1/health/").json()
+    assert body["mailboxes"] == "failing" and body["mailboxes_failing"] == 1
+    assert body["mail_quarantined"] == 1
+    assert body["outbox_failed"] == 1 and body["outbox_waiting"] == 1
+    # Counts only: the endpoint is public.
+    assert "imap.example.com" not in str(body) and "too big" not in str(body)
 
 
 def test_schema_is_valid_openapi(db, capsys):

@@ -304,7 +304,7 @@ def test_the_sweep_sends_survey_links_that_came_due(settings, agent, customer_a)
     assert services.followups_sweep()["surveys"] == 0  # once
 
 
-def test_no_email_means_a_text_message_for_staff_to_send(settings, agent, customer_b):
+def test_no_email_means_the_survey_goes_by_text_message(settings, agent, customer_b):
     from aftersales.notifications.models import OutboxMessage
 
     customer_b.email = ""
@@ -316,7 +316,9 @@ def test_no_email_means_a_text_message_for_staff_to_send(settings, agent, custom
     invitation = _open(sr).invitation
     assert invitation.channel == "sms" and invitation.recipient == "13900139000"
     assert "/portal/survey/" in invitation.message_text and sr.number in invitation.message_text
-    assert not OutboxMessage.objects.filter(key__startswith="survey:").exists()
+    (text,) = OutboxMessage.objects.filter(key__startswith="survey:")
+    assert text.channel == "sms" and text.to_address == "13900139000"
+    assert text.body == invitation.message_text
 
 
 def test_the_cool_down_skips_the_survey_and_says_why(settings, agent, customer_a):

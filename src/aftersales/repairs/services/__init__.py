@@ -35,7 +35,6 @@ from aftersales.repairs.services.approval_rules import (
 )
 from aftersales.repairs.services.consent import (
     consent_link,
-    customer_language,
     plan_consent_answer,
     plan_consent_record,
 )
@@ -62,7 +61,6 @@ __all__ = [
     "approval_rule_create",
     "approval_rule_update",
     "consent_link",
-    "customer_language",
     "diagnosis_record",
     "plan_approve",
     "plan_consent_answer",

@@ -4,19 +4,20 @@
 - plan_consent_answer: the customer answers on the portal, once
 
 Asking for it (`_ask_consent`, once such a plan is approved): the request waits for the
-customer and they get a link by mail.
+customer and they get a link by their channel (notices app).
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import Conflict
-from aftersales.notifications import services as notifications
+from aftersales.notices import services as notices
 from aftersales.repairs import access, tokens
 from aftersales.repairs.models import SolutionPlan
 from aftersales.repairs.services._common import (
@@ -34,50 +35,37 @@ from aftersales.service_requests import services as requests
 from aftersales.service_requests.models import ServiceRequest
 
 
-def customer_language(request: ServiceRequest) -> str:
-    """The customer's language if we know it and speak it, else Simplified Chinese."""
-    known = {code for code, _name in settings.LANGUAGES}
-    language = (request.customer.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
-
-
 def consent_link(plan: SolutionPlan) -> str:
     path = reverse("repairs_portal:consent", args=[tokens.consent_token(plan.pk)])
     return settings.SITE_URL + path
 
 
 def _ask_consent(plan: SolutionPlan, request: ServiceRequest, *, by: User | None) -> None:
-    """Mail the customer a link to the plan and wait for them (the clock pauses)."""
-    address = request.contact_email or request.customer.email
+    """Send the customer a link to the plan and wait for them (the clock pauses)."""
     plan.consent_requested_at = timezone.now()
-    plan.consent_mailed_to = address
+    sent = notices.notice_send(
+        "plan_consent",
+        request=request,
+        key=f"plan-consent:{plan.pk}",
+        values={
+            "plan_number": plan.number,
+            "link": consent_link(plan),
+            "valid_until": notices.service_time(
+                plan.consent_requested_at + datetime.timedelta(seconds=tokens.CONSENT_MAX_AGE)
+            ),
+        },
+    )
+    plan.consent_mailed_to = ", ".join(message.to_address for message in sent)[:254]
     _bump(plan, ["consent_requested_at", "consent_mailed_to"])
-    if address:
-        with translation.override(customer_language(request)):
-            subject = _("%(number)s: please agree to our plan") % {"number": request.number}
-            body = render_to_string(
-                "repairs/email/plan_consent.txt",
-                {
-                    "sr": request,
-                    "plan": plan,
-                    "link": consent_link(plan),
-                    "days": tokens.CONSENT_MAX_AGE // 86400,
-                },
-            )
-        notifications.email_enqueue(
-            key=f"plan-consent:{plan.pk}",
-            to_address=address,
-            subject=subject,
-            body=body,
-            reference=request.number,
-        )
+    if sent:
         note = _(
-            "We asked the customer to agree to solution plan %(number)d; a link was sent by mail."
+            "We asked the customer to agree to solution plan %(number)d; a link was sent to "
+            "them."
         ) % {"number": plan.number}
     else:
         note = _(
-            "We asked the customer to agree to solution plan %(number)d (no email known: "
-            "ask by phone)."
+            "We asked the customer to agree to solution plan %(number)d (we have no email or "
+            "phone number for them: ask them another way)."
         ) % {"number": plan.number}
     requests.first_response_record(request.pk)
     requests.service_request_act(request, "wait-customer", by=by, data={"note": note})  # type: ignore[arg-type]
