@@ -59,8 +59,7 @@ def _ask_consent(plan: SolutionPlan, request: ServiceRequest, *, by: User | None
     _bump(plan, ["consent_requested_at", "consent_mailed_to"])
     if sent:
         note = _(
-            "We asked the customer to agree to solution plan %(number)d; a link was sent to "
-            "them."
+            "We asked the customer to agree to solution plan %(number)d; a link was sent to them."
         ) % {"number": plan.number}
     else:
         note = _(
