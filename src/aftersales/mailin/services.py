@@ -349,12 +349,14 @@ def message_process(message_id: int, *, as_new_request: bool = False) -> Inbound
     """Act on a stored message once. Whatever it is, it ends processed, held, ignored or
     quarantined, with the reason; running again changes nothing. `as_new_request`: an
     administrator reviewed it and it opens a request of the sender's own."""
-    message = InboundMessage.objects.select_for_update().get(pk=message_id)
+    # The raw message is read once, apart: the instance saved below never writes it back.
+    message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
     if message.status != S.RECEIVED:
         return message
     message.attempts += 1
+    raw = InboundMessage.objects.filter(pk=message_id).values_list("raw", flat=True).get()
     try:
-        parsed = parsing.parse(bytes(message.raw))
+        parsed = parsing.parse(raw if isinstance(raw, bytes) else bytes(raw))
     except parsing.Poison as poison:
         return _set_aside(message, S.QUARANTINED, poison.reason)
     _fill(message, parsed)

@@ -62,12 +62,25 @@ def test_resolving_mails_the_customer_a_link_once(resolved, technician):
     assert mails.count() == 1
 
 
-def test_no_mail_without_an_email_address(agent, technician, customer_b, team_a):
+def test_without_an_email_the_link_goes_by_text_message(agent, technician, customer_b, team_a):
     from aftersales.service_requests.tests.factories import make_request, move_to
 
     customer_b.email = ""
     customer_b.save()
     request = make_request(by=agent, customer=customer_b, team=team_a, contact_email="")
+    move_to(request, "resolved", by=agent, assignee=technician)
+    (text,) = OutboxMessage.objects.filter(key__startswith="fix-confirmation:")
+    assert text.channel == "sms" and "/portal/confirm/" in text.body
+
+
+def test_no_link_without_any_address(agent, technician, customer_b, team_a):
+    from aftersales.service_requests.tests.factories import make_request, move_to
+
+    customer_b.email = customer_b.phone = ""
+    customer_b.save()
+    request = make_request(
+        by=agent, customer=customer_b, team=team_a, contact_email="", contact_phone=""
+    )
     move_to(request, "resolved", by=agent, assignee=technician)
     assert not OutboxMessage.objects.filter(key__startswith="fix-confirmation:").exists()
 

@@ -538,15 +538,27 @@ def test_the_customer_is_mailed_once_per_change_in_their_language(
     services.visit_cancel(new, by=agent, reason="客户取消")
     cancelled = OutboxMessage.objects.get(key=f"visit:{new.pk}:cancelled")
     assert "cancelled" in cancelled.subject and "客户取消" not in cancelled.body
-    assert OutboxMessage.objects.filter(reference=sr.number).count() == 3
+    assert (
+        OutboxMessage.objects.filter(reference=sr.number, event__startswith="visit_").count() == 3
+    )
 
 
-def test_no_mail_without_a_contact_email(now, agent, technician, customer_a):
+def test_without_an_email_the_customer_gets_a_text_message(now, agent, technician, customer_a):
     customer_a.email = ""
     customer_a.save()
     request = make_request(by=agent, customer=customer_a, contact_email="")
+    visit = book(request, by=agent, technicians=[technician])
+    (text,) = OutboxMessage.objects.filter(key__startswith=f"visit:{visit.pk}:booked")
+    assert text.channel == "sms" and text.to_address == customer_a.phone
+    assert request.number in text.body
+
+
+def test_no_message_without_any_address(now, agent, technician, customer_a):
+    customer_a.email = customer_a.phone = ""
+    customer_a.save()
+    request = make_request(by=agent, customer=customer_a, contact_email="", contact_phone="")
     book(request, by=agent, technicians=[technician])
-    assert not OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(event__startswith="visit_").exists()
 
 
 def test_the_technicians_are_told_in_the_app(sr, agent, technician, other_technician):

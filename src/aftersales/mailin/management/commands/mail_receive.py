@@ -33,6 +33,8 @@ class Command(BaseCommand):
         except Exception as exc:  # noqa: BLE001 - the MTA must keep the message
             self.stderr.write(f"Could not store the message: {type(exc).__name__}: {exc}")
             sys.exit(EX_TEMPFAIL)
+        # Processing reads the message back from the database: one copy in memory, not two.
+        del raw
         if created:
             message = services.message_process(message.pk)
         self.stdout.write(f"message {message.pk}: {message.status}")
