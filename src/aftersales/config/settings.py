@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "aftersales.search",
     "aftersales.portal",
     "aftersales.webhooks",
+    "aftersales.metrics",
     "aftersales.api",
 ]
 
