@@ -320,11 +320,10 @@ def _group(tallies: Tallies, dimension: Dimension | None, key: Any, labels: tupl
     return group.tally
 
 
-def _clocks(calendar_ids: set[int]) -> dict[int, Any]:
-    """The SLA engine's clock of each calendar (cached by the engine per revision)."""
-    if not calendar_ids:
-        return {}
-    return {c.pk: engine.clock_for(c) for c in Calendar.objects.filter(pk__in=calendar_ids)}
+def _clocks() -> dict[int, Any]:
+    """The SLA engine's clock of each calendar (a handful of rows; the engine caches each
+    clock per calendar revision)."""
+    return {c.pk: engine.clock_for(c) for c in Calendar.objects.all()}
 
 
 def _used_seconds(
@@ -344,6 +343,119 @@ def _used_seconds(
     return max(0, clock.elapsed(start, end) - paused)
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What every part is read with: the grouping, the requests in scope, the period."""
+
+    dimension: Dimension | None
+    filters: Filters
+    teams: Collection[int] | None
+    start: datetime.datetime
+    end: datetime.datetime
+    now: datetime.datetime
+
+    @property
+    def requests(self) -> QuerySet[ServiceRequest]:
+        return _requests(self.filters, self.teams)
+
+    @property
+    def resolved(self) -> QuerySet[ServiceRequest]:
+        return self.requests.filter(
+            status__in=DONE, resolved_at__gte=self.start, resolved_at__lt=self.end
+        )
+
+
+_NOT_CANCELLED = ~Q(status=S.CANCELLED)
+
+
+def _received_parts(reading: _Reading, into: Tallies) -> None:
+    received = reading.requests.filter(received_at__gte=reading.start, received_at__lt=reading.end)
+    parts = {
+        "received": Count("pk"),
+        "cancelled": Count("pk", filter=Q(status=S.CANCELLED)),
+        "received_done": Count("pk", filter=Q(status__in=DONE)),
+        "complaints": Count("pk", filter=Q(kind=Kind.COMPLAINT) & _NOT_CANCELLED),
+    }
+    for key, labels, values in _grouped(received, reading.dimension, parts):
+        _group(into, reading.dimension, key, labels).take(values)
+
+
+def _resolved_parts(reading: _Reading, into: Tallies) -> None:
+    parts = {
+        "resolved": Count("pk"),
+        "first_time_fixed": Count("pk", filter=Q(reopen_count=0)),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "first_response_targets": Count("pk", filter=Q(first_response_due_at__isnull=False)),
+        "first_response_met": Count(
+            "pk", filter=Q(first_responded_at__lte=F("first_response_due_at"))
+        ),
+        "resolution_targets": Count("pk", filter=Q(resolution_due_at__isnull=False)),
+        "resolution_met": Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
+    }
+    for key, labels, values in _grouped(reading.resolved, reading.dimension, parts):
+        _group(into, reading.dimension, key, labels).take(values)
+
+
+def _duration_parts(reading: _Reading, into: Tallies) -> None:
+    """Business time depends on each request's calendar: the times of the requests first
+    responded or resolved in the period are read (one query each, streamed) and counted
+    with the SLA engine's clocks."""
+    dimension = reading.dimension
+    key_path, label_paths = dimension.paths(answers=False) if dimension else ("pk", ())
+    width = len(label_paths)
+    clocks = _clocks()
+    first = reading.requests.filter(
+        _NOT_CANCELLED, first_responded_at__gte=reading.start, first_responded_at__lt=reading.end
+    ).values_list(
+        key_path, *label_paths, "received_at", "first_responded_at", "first_response_calendar"
+    )
+    for row in first.iterator(chunk_size=5000):
+        tally = _group(into, dimension, row[0] if dimension else None, row[1 : 1 + width])
+        received_at, responded_at, calendar_id = row[1 + width :]
+        tally.first_responses += 1
+        tally.first_response_seconds += _used_seconds(
+            clocks, calendar_id, received_at, responded_at
+        )
+    done = reading.resolved.values_list(
+        key_path,
+        *label_paths,
+        "received_at",
+        "resolved_at",
+        "resolution_calendar",
+        "paused_seconds",
+    )
+    for row in done.iterator(chunk_size=5000):
+        tally = _group(into, dimension, row[0] if dimension else None, row[1 : 1 + width])
+        received_at, resolved_at, calendar_id, paused = row[1 + width :]
+        tally.resolution_timed += 1
+        tally.resolution_seconds += _used_seconds(
+            clocks, calendar_id, received_at, resolved_at, paused
+        )
+
+
+def _satisfaction_parts(reading: _Reading, into: Tallies) -> None:
+    answers = _answers(reading.filters, reading.teams, reading.start, reading.end)
+    parts = {
+        "csat_answers": Count("pk"),
+        "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
+        "csat_score_sum": Sum("score"),
+    }
+    for key, labels, values in _grouped(answers, reading.dimension, parts, answers=True):
+        _group(into, reading.dimension, key, labels).take(values)
+
+
+def _backlog_parts(reading: _Reading, into: Tallies) -> None:
+    parts: dict[str, Any] = {"backlog": Count("pk")}
+    for name, younger, older in AGE_BUCKETS:
+        age = Q(received_at__lte=reading.now - datetime.timedelta(days=younger)) if younger else Q()
+        if older is not None:
+            age &= Q(received_at__gt=reading.now - datetime.timedelta(days=older))
+        parts[name] = Count("pk", filter=age)
+    open_now = reading.requests.filter(status__in=OPEN)
+    for key, labels, values in _grouped(open_now, reading.dimension, parts):
+        _group(into, reading.dimension, key, labels).take(values)
+
+
 def tallies(
     period_from: datetime.date,
     period_to: datetime.date,
@@ -360,106 +472,25 @@ def tallies(
     """
     if group_by is not None and group_by not in DIMENSIONS:
         raise ValueError(f"unknown grouping {group_by!r}")
-    dimension = DIMENSIONS[group_by] if group_by else None
-    filters = filters or Filters()
-    now = now or timezone.now()
     start, end = bounds(period_from, period_to)
-    requests = _requests(filters, teams)
+    reading = _Reading(
+        dimension=DIMENSIONS[group_by] if group_by else None,
+        filters=filters or Filters(),
+        teams=teams,
+        start=start,
+        end=end,
+        now=now or timezone.now(),
+    )
     result: Tallies = {}
-    not_cancelled = ~Q(status=S.CANCELLED)
-
-    received = requests.filter(received_at__gte=start, received_at__lt=end)
-    for key, labels, values in _grouped(
-        received,
-        dimension,
-        {
-            "received": Count("pk"),
-            "cancelled": Count("pk", filter=Q(status=S.CANCELLED)),
-            "received_done": Count("pk", filter=Q(status__in=DONE)),
-            "complaints": Count("pk", filter=Q(kind=Kind.COMPLAINT) & not_cancelled),
-        },
+    for read in (
+        _received_parts,
+        _resolved_parts,
+        _duration_parts,
+        _satisfaction_parts,
+        _backlog_parts,
     ):
-        _group(result, dimension, key, labels).take(values)
-
-    resolved = requests.filter(status__in=DONE, resolved_at__gte=start, resolved_at__lt=end)
-    for key, labels, values in _grouped(
-        resolved,
-        dimension,
-        {
-            "resolved": Count("pk"),
-            "first_time_fixed": Count("pk", filter=Q(reopen_count=0)),
-            "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-            "first_response_targets": Count("pk", filter=Q(first_response_due_at__isnull=False)),
-            "first_response_met": Count(
-                "pk", filter=Q(first_responded_at__lte=F("first_response_due_at"))
-            ),
-            "resolution_targets": Count("pk", filter=Q(resolution_due_at__isnull=False)),
-            "resolution_met": Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
-        },
-    ):
-        _group(result, dimension, key, labels).take(values)
-
-    # Business time depends on each request's calendar: the rows' times are read (one query
-    # each) and counted with the SLA engine's clocks.
-    key_path, label_paths = dimension.paths(answers=False) if dimension else ("pk", ())
-    first = list(
-        requests.filter(
-            not_cancelled, first_responded_at__gte=start, first_responded_at__lt=end
-        ).values_list(
-            key_path, *label_paths, "received_at", "first_responded_at", "first_response_calendar"
-        )
-    )
-    done = list(
-        resolved.values_list(
-            key_path,
-            *label_paths,
-            "received_at",
-            "resolved_at",
-            "resolution_calendar",
-            "paused_seconds",
-        )
-    )
-    width = len(label_paths)
-    clocks = _clocks(({row[-1] for row in first} | {row[-2] for row in done}) - {None})
-    for row in first:
-        key = row[0] if dimension else None
-        tally = _group(result, dimension, key, tuple(row[1 : 1 + width]))
-        received_at, responded_at, calendar_id = row[1 + width :]
-        tally.first_responses += 1
-        tally.first_response_seconds += _used_seconds(
-            clocks, calendar_id, received_at, responded_at
-        )
-    for row in done:
-        key = row[0] if dimension else None
-        tally = _group(result, dimension, key, tuple(row[1 : 1 + width]))
-        received_at, resolved_at, calendar_id, paused = row[1 + width :]
-        tally.resolution_timed += 1
-        tally.resolution_seconds += _used_seconds(
-            clocks, calendar_id, received_at, resolved_at, paused
-        )
-
-    for key, labels, values in _grouped(
-        _answers(filters, teams, start, end),
-        dimension,
-        {
-            "csat_answers": Count("pk"),
-            "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
-            "csat_score_sum": Sum("score"),
-        },
-        answers=True,
-    ):
-        _group(result, dimension, key, labels).take(values)
-
-    ages: dict[str, Any] = {"backlog": Count("pk")}
-    for name, younger, older in AGE_BUCKETS:
-        age = Q(received_at__lte=now - datetime.timedelta(days=younger)) if younger else Q()
-        if older is not None:
-            age &= Q(received_at__gt=now - datetime.timedelta(days=older))
-        ages[name] = Count("pk", filter=age)
-    for key, labels, values in _grouped(requests.filter(status__in=OPEN), dimension, ages):
-        _group(result, dimension, key, labels).take(values)
-
-    if dimension is None:
+        read(reading, result)
+    if reading.dimension is None:
         result.setdefault(None, Group(None, "", Tally()))
     return result
 

@@ -204,9 +204,7 @@ def test_durations_are_the_slas_own_figures(week):
     for name in ("r1", "r2", "r5", "r6"):
         request = week[name]
         block = deadlines.sla_block(request, now=NOW)
-        clocks = measures._clocks(
-            {request.resolution_calendar_id, request.first_response_calendar_id}
-        )
+        clocks = measures._clocks()
         resolution = measures._used_seconds(
             clocks,
             request.resolution_calendar_id,
