@@ -31,6 +31,8 @@ LATEST = datetime.date(2999, 12, 31)
 MAX_ID = 2**63 - 1
 # Query parameters DRF itself reads.
 _IGNORED = {"format"}
+# Filters by id (the others by value).
+_ID_FILTERS = {"team", "person", "product_model", "customer"}
 
 
 def _id(help_text: Any) -> serializers.IntegerField:
@@ -111,9 +113,6 @@ class PeriodQuerySerializer(serializers.Serializer):
                 for name in measures.DIMENSIONS
             }
         )
-
-
-_ID_FILTERS = {"team", "person", "product_model", "customer"}
 
 
 class MetricsQuerySerializer(PeriodQuerySerializer):
