@@ -11,6 +11,7 @@ from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
 from aftersales.followups.api import FollowUpViewSet
 from aftersales.imports import api as imports
+from aftersales.metrics import api as metrics
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
 from aftersales.repair_records import api as repair_records
@@ -242,6 +243,8 @@ v1 = [
     path("stock/adjust/", parts.StockAdjustApi.as_view(), name="stock-adjust"),
     path("stock/transfer/", parts.StockTransferApi.as_view(), name="stock-transfer"),
     path("stock/consume/", parts.StockConsumeDirectApi.as_view(), name="stock-consume"),
+    path("metrics/", metrics.MetricsApi.as_view(), name="metrics"),
+    path("metrics/daily/", metrics.MetricsDailyApi.as_view(), name="metrics-daily"),
     path("", include(router.urls)),
 ]
 

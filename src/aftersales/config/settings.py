@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "aftersales.notices",
     "aftersales.portal",
     "aftersales.webhooks",
+    "aftersales.metrics",
     "aftersales.api",
 ]
 

@@ -173,6 +173,9 @@ SURVEY_MEASURES = row(403, supervisor=200, analyst=200, admin_user=200)
 # Imports: administrators, and supervisors for customers and units (the job is of customers).
 IMPORTERS = row(403, admin_user=200, supervisor=200)
 
+# The measures: analysts and admins (every request), supervisors (their teams' requests).
+MEASURES = row(403, supervisor=200, analyst=200, admin_user=200)
+
 MATRIX = {
     # name: (method, path template, payload kind, expected)
     "complaints": (
@@ -733,6 +736,8 @@ MATRIX = {
         "survey_question_patch",
         ADMIN_ONLY,
     ),
+    "metrics": ("get", "/api/v1/metrics/?group_by=team", None, MEASURES),
+    "metrics-daily": ("get", "/api/v1/metrics/daily/?channel=phone", None, MEASURES),
     # Webhooks: administrators only; the secret they hold is in the answer.
     "webhook-list": ("get", "/api/v1/webhooks/", None, ADMIN_ONLY),
     "webhook-list:post": ("post", "/api/v1/webhooks/", "webhook", row(403, admin_user=201)),
