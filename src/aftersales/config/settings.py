@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "aftersales.repair_records",
     "aftersales.returns",
     "aftersales.tasks",
+    "aftersales.quality",
     "aftersales.mailin",
     "aftersales.complaints",
     "aftersales.surveys",
