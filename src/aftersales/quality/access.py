@@ -109,3 +109,12 @@ def can_finish_action(user: User, action: ProblemAction) -> bool:
 def can_own_action(user: User) -> bool:
     """Who an action may be given to: active staff who can work (not analysts, customers)."""
     return user.is_active and user.role not in {Role.CUSTOMER, Role.ANALYST}
+
+
+def sees_reports(user: User) -> bool:
+    """The spikes and the usage questions: those who act on them (supervisors, the
+    departments, admins) and analysts."""
+    return _active(user) and (
+        user.role in {Role.SUPERVISOR, Role.DEPARTMENT, Role.ANALYST, Role.ADMIN}
+        or user.is_superuser
+    )

@@ -470,7 +470,7 @@ def problem_action_add(
         "action.added",
         description,
         by=by,
-        action=[None, action.pk],
+        action_id=[None, action.pk],
         owner=[None, owner.username],
         due_on=[None, due_on.isoformat()],
     )
@@ -508,7 +508,7 @@ def problem_action_done(action: ProblemAction, *, by: User, result: str) -> Prob
     action.done_by = by
     action.save(update_fields=["result", "done_at", "done_by", "updated_at"])
     _bump(problem)
-    _event(problem, "action.done", action.result, by=by, action=[action.pk, action.pk])
+    _event(problem, "action.done", action.result, by=by, action_id=[action.pk, action.pk])
     return action
 
 
