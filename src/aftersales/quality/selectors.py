@@ -24,6 +24,7 @@ def problem_list(user: User) -> QuerySet[ProblemRecord]:
             request_count=Count("links", distinct=True),
             open_actions=Count("actions", filter=Q(actions__done_at__isnull=True), distinct=True),
         )
+        .order_by("-created_at", "-id")
     )
 
 
@@ -114,6 +115,7 @@ def usage_questions(
             received_at__lt=until,
         )
         .exclude(status=ServiceRequest.Status.CANCELLED)
+        .order_by("received_at", "id")  # a question is shown as it was first asked
         .values_list("product_id", "product__model", "product__name", "title")
     )
     per_product: dict[int, Counter[str]] = {}

@@ -13,7 +13,7 @@ from aftersales.quality.tests.factories import make_batch_requests, make_problem
 from aftersales.service_requests.models import ServiceRequestEvent
 from aftersales.service_requests.tests.factories import make_request
 
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 
 @pytest.fixture
