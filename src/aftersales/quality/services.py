@@ -565,6 +565,8 @@ def problem_link(problem: ProblemRecord, request: ServiceRequest, *, by: User) -
 @transaction.atomic
 def problem_unlink(problem: ProblemRecord, request: ServiceRequest, *, by: User) -> ProblemRecord:
     problem = _locked(problem, None)
+    if not access.can_link(by, problem):
+        raise NotAllowed(_("You may not unlink requests from this problem record."))
     link = ProblemLink.objects.filter(problem=problem, request=request).first()
     if link is None:
         raise _invalid(
