@@ -393,6 +393,7 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "aftersales.imports.models.Kind",
         "RemedyKindEnum": "aftersales.complaints.models.RemedyKind",
         "ImportStatusEnum": "aftersales.imports.models.Status",
+        "ProblemActionKindEnum": "aftersales.quality.models.ProblemAction.Kind",
     },
 }
 
