@@ -637,3 +637,43 @@ def problem_open_from_spike(
         requests=requests,
         source=Source.SPIKE,
     )
+
+
+def spikes_notify(*, now: datetime.datetime | None = None) -> int:
+    """Tell the supervisors of the production/QC departments (in-app) of each batch flagged
+    now, once per batch and ISO week; a batch an active record covers already is left out.
+    Returns how many notifications were written."""
+    from aftersales.quality import selectors, spikes
+
+    found = [b for b in spikes.spikes_detect(now=now) if b.flagged]
+    covered = selectors.open_problems_for_batches([(b.product_id, b.batch_number) for b in found])
+    supervisors = {
+        team.supervisor
+        for team in Team.objects.filter(
+            kind=Team.Kind.QUALITY, supervisor__is_active=True
+        ).select_related("supervisor")
+    }
+    written = 0
+    for batch in found:
+        if (batch.product_id, batch.batch_number) in covered:
+            continue
+        year, week, _day = batch.window_end.isocalendar()
+        for person in supervisors:
+            if person is None:
+                continue
+            note = notify(
+                recipient=person,
+                key=f"spike:{batch.product_id}:{batch.batch_number}:{year}-W{week:02d}",
+                title=_(
+                    "Spike: %(model)s batch %(batch)s, %(count)s requests (expected %(expected)s)"
+                )
+                % {
+                    "model": batch.product_model,
+                    "batch": batch.batch_number,
+                    "count": batch.count,
+                    "expected": f"{batch.expected:.1f}",
+                },
+                url=reverse("quality:spikes"),
+            )
+            written += note is not None
+    return written

@@ -130,3 +130,30 @@ def test_spikes_detect_reads_the_database(agent, customer_a, product):
     assert {b.batch_number: b.flagged for b in every} == {"B1": True, "B2": False}
     # A week later the spike is history: nothing new this week.
     assert spikes.spikes_detect(now=now + datetime.timedelta(days=8)) == []
+
+
+@pytest.mark.django_db
+def test_the_daily_task_tells_quality_supervisors_once_a_week(
+    agent, supervisor, customer_a, product, qc_team
+):
+    from aftersales.notifications.models import Notification
+    from aftersales.quality import services, tasks
+
+    qc_team.supervisor = supervisor
+    qc_team.save()
+    now = timezone.now()
+    make_batch_requests(
+        by=agent,
+        customer=customer_a,
+        product=product,
+        batch="B-DAILY",
+        times=[now - datetime.timedelta(hours=h + 1) for h in range(6)],
+    )
+    assert tasks.spikes_notify_task.apply().get() == 1
+    note = Notification.objects.get(recipient=supervisor)
+    assert "B-DAILY" in note.title and note.url == "/quality/spikes/"
+    assert services.spikes_notify() == 0  # the same week: told once
+    # Covered by a record: no more news about it.
+    services.problem_open_from_spike(by=supervisor, product=product, batch_number="B-DAILY")
+    Notification.objects.all().delete()
+    assert services.spikes_notify() == 0
