@@ -14,6 +14,7 @@ from aftersales.imports import api as imports
 from aftersales.metrics import api as metrics
 from aftersales.parts import api as parts
 from aftersales.portal.api import TrackApi
+from aftersales.quality.api import ProblemRecordViewSet
 from aftersales.repair_records import api as repair_records
 from aftersales.repairs import api as repairs
 from aftersales.returns import api as returns
@@ -46,6 +47,7 @@ router.register(
 )
 router.register("visits", visits.VisitViewSet, basename="visit")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("problem-records", ProblemRecordViewSet, basename="problem-record")
 router.register("leaves", visits.LeaveViewSet, basename="leave")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("surveys", surveys.InvitationViewSet, basename="survey")

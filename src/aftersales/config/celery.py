@@ -34,6 +34,9 @@ app.conf.beat_schedule = {
     "mail-poll": {"task": "aftersales.mailin.tasks.mail_poll", "schedule": 60.0},
     # Every minute: webhook deliveries that are due (retries, and any whose worker stopped).
     "webhooks-flush": {"task": "aftersales.webhooks.tasks.deliveries_flush", "schedule": 60.0},
+    # Every day: batches failing above their own rate this week (quality/spikes.py), told
+    # to the supervisors of production/QC in-app, once per batch and week.
+    "quality-spikes": {"task": "aftersales.quality.tasks.spikes_notify", "schedule": 86400.0},
     # Every hour: Idempotency-Key answers older than AFTERSALES_IDEMPOTENCY_KEY_HOURS.
     "idempotency-cleanup": {
         "task": "aftersales.webhooks.tasks.idempotency_cleanup",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "aftersales.repair_records",
     "aftersales.returns",
     "aftersales.tasks",
+    "aftersales.quality",
     "aftersales.mailin",
     "aftersales.complaints",
     "aftersales.surveys",
@@ -398,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "aftersales.imports.models.Kind",
         "RemedyKindEnum": "aftersales.complaints.models.RemedyKind",
         "ImportStatusEnum": "aftersales.imports.models.Status",
+        "ProblemActionKindEnum": "aftersales.quality.models.ProblemAction.Kind",
     },
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("returns/", include("aftersales.returns.urls")),
     path("repair-records/", include("aftersales.repair_records.urls")),
     path("tasks/", include("aftersales.tasks.urls")),
+    path("quality/", include("aftersales.quality.urls")),
     path("complaints/", include("aftersales.complaints.urls")),
     path("follow-ups/", include("aftersales.followups.urls")),
     path("satisfaction/", include("aftersales.surveys.urls")),

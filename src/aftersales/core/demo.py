@@ -36,6 +36,7 @@ from aftersales.dispatch.demo import dispatch_demo_seed
 from aftersales.followups.demo import followups_demo_before_close, followups_demo_seed
 from aftersales.mailin.demo import mailin_demo_seed
 from aftersales.parts.demo import parts_demo_seed
+from aftersales.quality.demo import quality_demo_seed
 from aftersales.repair_records.demo import repair_records_demo_seed
 from aftersales.repairs.demo import repairs_demo_seed
 from aftersales.returns.demo import returns_demo_seed
@@ -757,6 +758,7 @@ def demo_seed(*, anchor: datetime.datetime | None = None) -> DemoResult:
     with _SimulatedClock().running() as clock:
         complaints_demo_seed(clock=clock, anchor=anchor)
     followups_demo_seed()
+    quality_demo_seed()
     webhooks_demo_seed()
     mailin_demo_seed()
     _accounts_save(printed)

@@ -170,6 +170,26 @@ FOLLOWUP_LIST = row(
 SURVEY_SEE = {**FOLLOWUP_SEE, "department": 404}
 SURVEY_MEASURES = row(403, supervisor=200, analyst=200, admin_user=200)
 
+# A problem record owned by team B (R&D: qc1 is its department staff), opened by lead1, with
+# an action owned by qc1; R is not linked. Staff read it; supervisors and admins manage it;
+# team B's department works it; agents and technicians link requests they see (tech2 does
+# not see R, nor does qc1: 400 naming the request); analysts read; customers have none.
+PROBLEM_SEE = row(200, customer_user=403, other_customer_user=403)
+PROBLEM_MANAGE = row(403, supervisor=200, admin_user=200)
+PROBLEM_WORK = row(403, supervisor=200, admin_user=200, department=200)
+PROBLEM_LINK = row(
+    403,
+    agent=200,
+    technician=200,
+    other_technician=400,
+    supervisor=200,
+    admin_user=200,
+    department=400,
+)
+# Unlinking R, which is not linked: those past the permission check are told so.
+PROBLEM_UNLINK = {**PROBLEM_LINK, **{k: 400 for k, v in PROBLEM_LINK.items() if v == 200}}
+PROBLEM_REPORTS = row(403, supervisor=200, department=200, analyst=200, admin_user=200)
+
 # Imports: administrators, and supervisors for customers and units (the job is of customers).
 IMPORTERS = row(403, admin_user=200, supervisor=200)
 
@@ -688,6 +708,51 @@ MATRIX = {
     "task-assign": ("post", "/api/v1/tasks/{task}/assign/", "task_assign", TASK_ASSIGN),
     "task-finish": ("post", "/api/v1/tasks/{task}/finish/", "task_finish", TASK_WORK),
     "task-cancel": ("post", "/api/v1/tasks/{task}/cancel/", "reject", TASK_MANAGE),
+    "problem-record-list": ("get", "/api/v1/problem-records/", None, PROBLEM_SEE),
+    "problem-record-list:post": (
+        "post",
+        "/api/v1/problem-records/",
+        "problem",
+        {**PROBLEM_MANAGE, "supervisor": 201, "admin_user": 201},
+    ),
+    "problem-record-detail": ("get", "/api/v1/problem-records/{problem}/", None, PROBLEM_SEE),
+    "problem-record-detail:patch": (
+        "patch",
+        "/api/v1/problem-records/{problem}/",
+        "problem_patch",
+        PROBLEM_MANAGE,
+    ),
+    "problem-record-transition": (
+        "post",
+        "/api/v1/problem-records/{problem}/transition/",
+        "problem_transition",
+        PROBLEM_WORK,
+    ),
+    "problem-record-actions": (
+        "post",
+        "/api/v1/problem-records/{problem}/actions/",
+        "problem_action",
+        {k: 201 if v == 200 else v for k, v in PROBLEM_WORK.items()},
+    ),
+    "problem-record-action-done": (
+        "post",
+        "/api/v1/problem-records/{problem}/actions/{problem_action}/done/",
+        "problem_action_done",
+        PROBLEM_WORK,
+    ),
+    "problem-record-links": (
+        "post",
+        "/api/v1/problem-records/{problem}/links/",
+        "problem_link",
+        PROBLEM_LINK,
+    ),
+    "problem-record-unlink": (
+        "post",
+        "/api/v1/problem-records/{problem}/unlink/",
+        "problem_link",
+        PROBLEM_UNLINK,
+    ),
+    "problem-record-spikes": ("get", "/api/v1/problem-records/spikes/", None, PROBLEM_REPORTS),
     "follow-up-list": ("get", "/api/v1/follow-ups/", None, FOLLOWUP_LIST),
     "follow-up-detail": ("get", "/api/v1/follow-ups/{followup}/", None, FOLLOWUP_SEE),
     "follow-up-record": (
@@ -830,6 +895,7 @@ def world(
         **_repairs_world(sr, technician),
         **_repair_records_world(sr, technician),
         **_tasks_world(sr, agent),
+        **_quality_world(),
         **_followups_world(sr, agent),
         **_complaints_world(agent, customer_a),
         **_imports_world(admin_user),
@@ -903,6 +969,31 @@ def _followups_world(sr, agent) -> dict[str, int]:
         "invitation": invitation.pk,
         "question": Question.objects.get(code="speed").pk,
     }
+
+
+def _quality_world() -> dict[str, object]:
+    """A problem record owned by team B (R&D), opened by lead1, with an action owned by qc1."""
+    import datetime
+
+    from aftersales.accounts.models import Team, User
+    from aftersales.quality import services as quality
+
+    lead, qc = User.objects.get(username="lead1"), User.objects.get(username="qc1")
+    team = Team.objects.get(name="研发组")
+    problem = quality.problem_create(
+        by=lead, data={"title": "主板批次故障", "symptom": "开机无显示", "team": team}
+    )
+    action = quality.problem_action_add(
+        problem,
+        by=lead,
+        data={
+            "kind": "corrective",
+            "description": "分析故障主板",
+            "owner": qc,
+            "due_on": datetime.date(2030, 1, 1),
+        },
+    )
+    return {"problem": problem.number, "problem_action": action.pk, "problem_team": team.pk}
 
 
 def _tasks_world(sr, agent) -> dict[str, int]:
@@ -1088,6 +1179,17 @@ def _payload(kind, world, n):
         "part_used": {"part_number": "GASKET-9"},
         "confirmation": {"satisfied": True},
         "task_assign": {"assignee": "qc1"},
+        "problem": {"title": f"批次异常{n}", "symptom": "漏水", "team": world["problem_team"]},
+        "problem_patch": {"title": "主板批次故障（已确认）"},
+        "problem_transition": {"action": "investigate"},
+        "problem_action": {
+            "kind": "preventive",
+            "description": "更新来料检验标准",
+            "owner": "qc1",
+            "due_on": "2030-02-01",
+        },
+        "problem_action_done": {"result": "已完成分析"},
+        "problem_link": {"service_request": world["number"]},
         "followup_record": {"reached": False, "note": "无人接听"},
         "followup_assign": {"assignee": "agent1"},
         "survey_question": {"code": f"q{n}", "kind": "text", "text_zh_hans": "还有什么？"},
