@@ -11,8 +11,7 @@ from aftersales.repair_records.models import PartUsed, RepairRecord
 
 
 def _part(line: PartUsed) -> str:
-    number = line.part.part_number if line.part_id else line.part_number
-    return f"{number or line.description} ×{line.quantity}"
+    return f"{line.part_number} × {line.quantity}"
 
 
 COLUMNS = [

@@ -62,7 +62,7 @@ def record_list_for_user(user: User) -> QuerySet[RepairRecord]:
         .select_related("request__customer", "written_by")
         .prefetch_related(
             "technicians",
-            Prefetch("parts", queryset=PartUsed.objects.select_related("part").order_by("id")),
+            Prefetch("parts", queryset=PartUsed.objects.order_by("id")),
         )
         .order_by("-started_at", "-id")
     )
