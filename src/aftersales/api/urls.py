@@ -9,7 +9,7 @@ from aftersales.catalog.api import ProductViewSet, UnitViewSet
 from aftersales.complaints import api as complaints
 from aftersales.customers.api import CustomerViewSet
 from aftersales.dispatch import api as dispatch
-from aftersales.followups.api import FollowUpViewSet
+from aftersales.followups import api as followups
 from aftersales.imports import api as imports
 from aftersales.metrics import api as metrics
 from aftersales.parts import api as parts
@@ -49,7 +49,7 @@ router.register("visits", visits.VisitViewSet, basename="visit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("problem-records", ProblemRecordViewSet, basename="problem-record")
 router.register("leaves", visits.LeaveViewSet, basename="leave")
-router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("follow-ups", followups.FollowUpViewSet, basename="follow-up")
 router.register("surveys", surveys.InvitationViewSet, basename="survey")
 router.register("survey-questions", surveys.QuestionViewSet, basename="survey-question")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
@@ -61,6 +61,11 @@ v1 = [
     path("health/", HealthApi.as_view(), name="health"),
     path("track/<str:number>/", TrackApi.as_view(), name="track"),
     path("service-requests/", sr.ServiceRequestListCreateApi.as_view(), name="service-requests"),
+    path(
+        "service-requests/export/",
+        sr.ServiceRequestExportApi.as_view(),
+        name="service-requests-export",
+    ),
     path(
         f"service-requests/{NUMBER}/", sr.ServiceRequestDetailApi.as_view(), name="service-request"
     ),
@@ -141,6 +146,11 @@ v1 = [
         name="service-request-confirmation",
     ),
     path(
+        "repair-records/export/",
+        repair_records.RepairRecordExportApi.as_view(),
+        name="repair-records-export",
+    ),
+    path(
         "repair-records/<int:record_id>/",
         repair_records.RepairRecordDetailApi.as_view(),
         name="repair-record",
@@ -190,7 +200,9 @@ v1 = [
         visits.TechnicianFreeSlotsApi.as_view(),
         name="technician-free-slots",
     ),
+    path("follow-ups/export/", followups.FollowUpExportApi.as_view(), name="follow-ups-export"),
     path("complaints/", complaints.ComplaintListApi.as_view(), name="complaints"),
+    path("complaints/export/", complaints.ComplaintExportApi.as_view(), name="complaints-export"),
     path("complaints/<int:pk>/", complaints.ComplaintDetailApi.as_view(), name="complaint"),
     path(
         "complaints/<int:pk>/contacts/",

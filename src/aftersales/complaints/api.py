@@ -10,6 +10,7 @@ the portal page behind their signed link, not this API; department staff work th
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +24,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.catalog.models import Product, Unit
-from aftersales.complaints import access, pdf, selectors, services
+from aftersales.complaints import access, exports, pdf, selectors, services
 from aftersales.complaints.models import (
     MONEY,
     Complaint,
@@ -37,6 +39,7 @@ from aftersales.complaints.models import (
     Severity,
     Stage,
 )
+from aftersales.core.exports import export_format, export_response
 from aftersales.customers.models import Customer
 from aftersales.parts.models import Part
 from aftersales.service_requests import access as request_access
@@ -318,27 +321,60 @@ def _staff(request: Request) -> None:
 # --- Views ---------------------------------------------------------------------------------
 
 
+def _listed(request: Request) -> QuerySet[Complaint]:
+    """The complaints the query string asks for (the list and its export)."""
+    _staff(request)
+    rows = selectors.complaint_list(request.user)
+    params = request.query_params
+    stage = params.get("stage")
+    if stage:
+        if stage not in Stage.values:
+            raise serializers.ValidationError({"stage": [_("Unknown stage.")]})
+        rows = rows.filter(stage=stage)
+    for name in ("founded", "awaiting_my_approval"):
+        value = params.get(name)
+        if value is not None and value not in {"true", "false"}:
+            raise serializers.ValidationError({name: [_("true or false.")]})
+    if params.get("founded") is not None:
+        rows = rows.filter(founded=params["founded"] == "true")
+    fault = params.get("fault")
+    if fault:
+        if fault not in Fault.values:
+            raise serializers.ValidationError({"fault": [_("Unknown value.")]})
+        rows = rows.filter(fault=fault)
+    if params.get("awaiting_my_approval") == "true":
+        waiting = [
+            p.complaint_id
+            for p in selectors.waiting_for_approval(request.user)
+            if access.can_decide(request.user, p)
+        ]
+        rows = rows.filter(pk__in=waiting)
+    return rows
+
+
+_LIST_PARAMETERS = [
+    OpenApiParameter("stage", str, enum=Stage.values),
+    OpenApiParameter("founded", OpenApiTypes.BOOL),
+    OpenApiParameter("fault", str, enum=Fault.values),
+    OpenApiParameter(
+        "awaiting_my_approval",
+        OpenApiTypes.BOOL,
+        description=gettext_lazy("Complaints with a proposal the reader may decide."),
+    ),
+]
+
+
 class ComplaintListApi(APIView):
     pagination_class = Pagination
     parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="complaints_list",
-        parameters=[
-            OpenApiParameter("stage", str, enum=Stage.values),
-            OpenApiParameter("founded", OpenApiTypes.BOOL),
-            OpenApiParameter("fault", str, enum=Fault.values),
-            OpenApiParameter(
-                "awaiting_my_approval",
-                OpenApiTypes.BOOL,
-                description=gettext_lazy("Complaints with a proposal the reader may decide."),
-            ),
-        ],
+        parameters=_LIST_PARAMETERS,
         responses=ComplaintOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        _staff(request)
-        rows = selectors.complaint_list(request.user).prefetch_related(
+        rows = _listed(request).prefetch_related(
             "contacts__contacted_by",
             "related_requests",
             "satisfaction_answers",
@@ -349,30 +385,6 @@ class ComplaintListApi(APIView):
             "proposals__agreement",
             "decided_by",
         )
-        params = request.query_params
-        stage = params.get("stage")
-        if stage:
-            if stage not in Stage.values:
-                raise serializers.ValidationError({"stage": [_("Unknown stage.")]})
-            rows = rows.filter(stage=stage)
-        for name in ("founded", "awaiting_my_approval"):
-            value = params.get(name)
-            if value is not None and value not in {"true", "false"}:
-                raise serializers.ValidationError({name: [_("true or false.")]})
-        if params.get("founded") is not None:
-            rows = rows.filter(founded=params["founded"] == "true")
-        fault = params.get("fault")
-        if fault:
-            if fault not in Fault.values:
-                raise serializers.ValidationError({"fault": [_("Unknown value.")]})
-            rows = rows.filter(fault=fault)
-        if params.get("awaiting_my_approval") == "true":
-            waiting = [
-                p.complaint_id
-                for p in selectors.waiting_for_approval(request.user)
-                if access.can_decide(request.user, p)
-            ]
-            rows = rows.filter(pk__in=waiting)
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ComplaintOutputSerializer(page, many=True).data)
@@ -410,6 +422,21 @@ class ComplaintListApi(APIView):
         # What they recorded, even when the complaint team's request is out of their sight.
         fresh = selectors.complaint_list_unscoped().get(pk=complaint.pk)
         return Response(ComplaintOutputSerializer(fresh).data, status=201)
+
+
+class ComplaintExportApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(
+        operation_id="complaints_export",
+        parameters=[*_LIST_PARAMETERS, FORMAT_PARAMETER],
+        responses=EXPORT_RESPONSES,
+        summary="The complaints as CSV or XLSX (same filters as the list)",
+    )
+    def get(self, request: Request) -> Any:
+        fmt = export_format(request.query_params)
+        rows = _listed(request)
+        return export_response(fmt, "complaints", exports.COLUMNS, exports.rows(rows))
 
 
 class ComplaintDetailApi(APIView):

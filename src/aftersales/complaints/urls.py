@@ -5,6 +5,8 @@ from aftersales.complaints import views
 app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list, name="list"),
+    path("export.csv", views.complaint_export, {"fmt": "csv"}, name="export"),
+    path("export.xlsx", views.complaint_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("new/", views.complaint_register, name="new"),
     path("register/<str:number>/", views.complaint_register, name="register"),
     path("<int:pk>/", views.complaint_detail, name="detail"),

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.models import User
-from aftersales.complaints import access, api, forms, selectors, services
-from aftersales.complaints.models import Complaint, ProposalStatus, Stage
+from aftersales.complaints import access, api, exports, forms, selectors, services
+from aftersales.complaints.models import Complaint, Proposal, ProposalStatus, Stage
 from aftersales.core.errors import DomainError
+from aftersales.core.exports import export_response
 from aftersales.service_requests import access as request_access
 from aftersales.service_requests import selectors as request_selectors
 from aftersales.service_requests import services as request_services
@@ -46,8 +48,8 @@ def _message(exc: DomainError) -> str:
     return " ".join([exc.message, *details])
 
 
-@require_GET
-def complaint_list(request: HttpRequest) -> HttpResponse:
+def _listed(request: HttpRequest) -> tuple[QuerySet[Complaint], str, list[Proposal]]:
+    """The complaints the page's query string asks for (the page and its export)."""
     _staff(request.user)
     rows = selectors.complaint_list(request.user)
     stage = request.GET.get("stage", "")
@@ -56,6 +58,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     waiting = selectors.proposals_to_decide(request.user)
     if request.GET.get("awaiting") == "me":
         rows = rows.filter(pk__in=[p.complaint_id for p in waiting])
+    return rows, stage, waiting
+
+
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    rows, stage, waiting = _listed(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context = _console(
         request.user,
@@ -66,6 +74,13 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         awaiting=request.GET.get("awaiting") == "me",
     )
     return render(request, "complaints/complaint_list.html", context)
+
+
+@require_GET
+def complaint_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The complaints as listed (stage, awaiting me), every page of them."""
+    rows = _listed(request)[0]
+    return export_response(fmt, "complaints", exports.COLUMNS, exports.rows(rows))
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,11 +15,14 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
+from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.core.errors import DomainError, NotAllowed
-from aftersales.followups import access, selectors, services
+from aftersales.core.exports import export_format, export_response
+from aftersales.followups import access, exports, selectors, services
 from aftersales.followups.models import FollowUp, Method, Status
 from aftersales.surveys.models import Channel
 
@@ -113,6 +116,39 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[st
     return dict(serializer.validated_data)
 
 
+def _listed(request: Request) -> QuerySet[FollowUp]:
+    """The queue the query string asks for (the list and its export)."""
+    if not access.can_see_any(request.user):
+        raise NotAllowed(_("You have no follow-ups."))
+    view = request.query_params.get("view") or "all"
+    if view not in selectors.VIEWS:
+        message = _("Choose one of: %(views)s.") % {"views": ", ".join(selectors.VIEWS)}
+        raise DomainError(message, fields={"view": [message]})
+    qs = selectors.followup_list(request.user, view=view).select_related("finished_by")
+    number = (request.query_params.get("service_request") or "").strip()
+    if number:
+        qs = qs.filter(request__number=number[:40])
+    status = request.query_params.get("status")
+    if status:
+        if status not in Status.values:
+            message = _("Unknown status.")
+            raise DomainError(message, fields={"status": [message]})
+        qs = qs.filter(status=status)
+    return qs
+
+
+_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "view",
+        OpenApiTypes.STR,
+        enum=list(selectors.VIEWS),
+        description="today, overdue, upcoming, done or all (the default)",
+    ),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
+    OpenApiParameter("service_request", OpenApiTypes.STR),
+]
+
+
 class FollowUpViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser]
     serializer_class = FollowUpOutputSerializer
@@ -126,22 +162,7 @@ class FollowUpViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[FollowUp]:
         if getattr(self, "swagger_fake_view", False):
             return FollowUp.objects.none()
-        self._readers()
-        view = self.request.query_params.get("view") or "all"
-        if view not in selectors.VIEWS:
-            message = _("Choose one of: %(views)s.") % {"views": ", ".join(selectors.VIEWS)}
-            raise DomainError(message, fields={"view": [message]})
-        qs = selectors.followup_list(self.request.user, view=view).select_related("finished_by")
-        number = (self.request.query_params.get("service_request") or "").strip()
-        if number:
-            qs = qs.filter(request__number=number[:40])
-        status = self.request.query_params.get("status")
-        if status:
-            if status not in Status.values:
-                message = _("Unknown status.")
-                raise DomainError(message, fields={"status": [message]})
-            qs = qs.filter(status=status)
-        return qs
+        return _listed(self.request)
 
     def get_object(self) -> FollowUp:
         self._readers()
@@ -157,19 +178,7 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         response["ETag"] = f'"{fresh.version}"'
         return response
 
-    @extend_schema(
-        operation_id="follow_ups_list",
-        parameters=[
-            OpenApiParameter(
-                "view",
-                OpenApiTypes.STR,
-                enum=list(selectors.VIEWS),
-                description="today, overdue, upcoming, done or all (the default)",
-            ),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
-            OpenApiParameter("service_request", OpenApiTypes.STR),
-        ],
-    )
+    @extend_schema(operation_id="follow_ups_list", parameters=_LIST_PARAMETERS)
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(FollowUpOutputSerializer(page, many=True).data)
@@ -243,3 +252,18 @@ class FollowUpViewSet(viewsets.GenericViewSet):
             expected_version=data.get("version"),
         )
         return self._output(followup)
+
+
+class FollowUpExportApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(
+        operation_id="follow_ups_export",
+        parameters=[*_LIST_PARAMETERS, FORMAT_PARAMETER],
+        responses=EXPORT_RESPONSES,
+        summary="The follow-up queue as CSV or XLSX (same filters as the list)",
+    )
+    def get(self, request: Request) -> Any:
+        fmt = export_format(request.query_params)
+        rows = _listed(request)
+        return export_response(fmt, "follow-ups", exports.COLUMNS, exports.rows(rows))

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
-from aftersales.followups import access, selectors, services
+from aftersales.core.exports import export_response
+from aftersales.followups import access, exports, selectors, services
 from aftersales.followups.models import FollowUp
 from aftersales.service_requests import access as request_access
 from aftersales.surveys.models import Channel
@@ -55,12 +56,15 @@ def _readers(user: User) -> None:
         raise PermissionDenied(_("You have no follow-ups."))
 
 
+def _view(request: HttpRequest) -> str:
+    view = request.GET.get("view") or "today"
+    return view if view in VIEW_LABELS else "today"
+
+
 @require_GET
 def followup_list(request: HttpRequest) -> HttpResponse:
     _readers(request.user)
-    view = request.GET.get("view") or "today"
-    if view not in VIEW_LABELS:
-        view = "today"
+    view = _view(request)
     rows = selectors.followup_list(request.user, view=view)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     counts = {
@@ -69,6 +73,14 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     }
     context = _console(request.user, page=page, view=view, views=VIEW_LABELS.items(), counts=counts)
     return render(request, "followups/followup_list.html", context)
+
+
+@require_GET
+def followup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The queue shown (its tab), every page of it."""
+    _readers(request.user)
+    rows = selectors.followup_list(request.user, view=_view(request))
+    return export_response(fmt, "follow-ups", exports.COLUMNS, exports.rows(rows))
 
 
 def _detail_context(user: User, followup: FollowUp, **extra: Any) -> dict[str, Any]:

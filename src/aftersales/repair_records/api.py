@@ -16,10 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
+from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.core.errors import NotAllowed
+from aftersales.core.exports import export_format, export_response
 from aftersales.parts.models import Part, StockReservation, Warehouse
-from aftersales.repair_records import access, pdf, selectors, services
+from aftersales.repair_records import access, exports, pdf, selectors, services
+from aftersales.repair_records.filters import RepairRecordFilter
 from aftersales.repair_records.models import (
     MAX_LABOUR_MINUTES,
     MAX_PART_QUANTITY,
@@ -503,3 +506,27 @@ class UnitHistoryApi(APIView):
             "requests": rows,
         }
         return Response(UnitHistoryOutputSerializer(data, context={"request": request}).data)
+
+
+class RepairRecordExportApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(
+        operation_id="repair_records_export",
+        filters=True,
+        parameters=[FORMAT_PARAMETER],
+        responses=EXPORT_RESPONSES,
+        summary="The repair records of the requests one sees, as CSV or XLSX (staff)",
+    )
+    def get(self, request: Request) -> Any:
+        fmt = export_format(request.query_params)
+        if not request_access.is_staff(request.user):
+            raise NotAllowed(_("Only staff export repair records."))
+        filterset = RepairRecordFilter(
+            request.query_params, queryset=selectors.record_list_for_user(request.user)
+        )
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        return export_response(fmt, "repair-records", exports.COLUMNS, exports.rows(filterset.qs))
+
+    filterset_class = RepairRecordFilter

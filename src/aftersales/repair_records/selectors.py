@@ -53,6 +53,21 @@ def record_get_for_user(user: User, record_id: int) -> RepairRecord:
     return record
 
 
+def record_list_for_user(user: User) -> QuerySet[RepairRecord]:
+    """Every record of the requests `user` may see (staff), newest first, for the export."""
+    if not request_access.is_staff(user):
+        return RepairRecord.objects.none()
+    return (
+        RepairRecord.objects.filter(request__in=request_access.visible_to(user).values("pk"))
+        .select_related("request__customer", "written_by")
+        .prefetch_related(
+            "technicians",
+            Prefetch("parts", queryset=PartUsed.objects.order_by("id")),
+        )
+        .order_by("-started_at", "-id")
+    )
+
+
 def active_reservations(request: ServiceRequest) -> QuerySet[StockReservation]:
     """Parts still held for the request: what a record may use from a reservation."""
     return (

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,13 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.accounts.models import Team, User
+from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
 from aftersales.api.serializers import CleanCharField, StrictSerializer
 from aftersales.catalog.models import Product, Unit
 from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.core.exports import export_format, export_response
 from aftersales.customers.models import Customer
 from aftersales.search.selectors import search_filter
-from aftersales.service_requests import access, selectors, services, transitions
+from aftersales.service_requests import access, exports, selectors, services, transitions
 from aftersales.service_requests.filters import ServiceRequestFilter
 from aftersales.service_requests.models import Attachment, Level, ServiceRequest
 from aftersales.webhooks import idempotency
@@ -346,6 +349,27 @@ def _answer(response: Response) -> tuple[int, Any]:
     return response.status_code, response.data
 
 
+def _listed(request: Request) -> QuerySet[ServiceRequest]:
+    """The list as the query string filters and orders it (the list and its export)."""
+    user = request.user
+    qs = selectors.service_request_list(user)
+    filterset = ServiceRequestFilter(request.query_params, queryset=qs, request=request)
+    if not filterset.is_valid():
+        raise serializers.ValidationError(filterset.errors)
+    qs = filterset.qs
+    view = request.query_params.get("view", "")
+    if view:
+        if view not in selectors.SAVED_VIEWS:
+            raise serializers.ValidationError({"view": [_("Unknown view.")]})
+        qs = qs.filter(selectors.saved_view_filter(user, view))
+    query = request.query_params.get("search", "")
+    if query:
+        if len(query) > 200:
+            raise serializers.ValidationError({"search": [_("At most 200 characters.")]})
+        qs = search_filter(qs, query, include_internal=access.is_staff(user))
+    return selectors.service_request_order(qs, request.query_params.get("ordering"))
+
+
 class ServiceRequestListCreateApi(APIView):
     parser_classes = [JSONParser]
     throttle_classes = [IntakeRateThrottle]
@@ -358,23 +382,7 @@ class ServiceRequestListCreateApi(APIView):
         responses=ServiceRequestOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        user = request.user
-        qs = selectors.service_request_list(user)
-        filterset = ServiceRequestFilter(request.query_params, queryset=qs, request=request)
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        qs = filterset.qs
-        view = request.query_params.get("view", "")
-        if view:
-            if view not in selectors.SAVED_VIEWS:
-                raise serializers.ValidationError({"view": [_("Unknown view.")]})
-            qs = qs.filter(selectors.saved_view_filter(user, view))
-        query = request.query_params.get("search", "")
-        if query:
-            if len(query) > 200:
-                raise serializers.ValidationError({"search": [_("At most 200 characters.")]})
-            qs = search_filter(qs, query, include_internal=access.is_staff(user))
-        qs = selectors.service_request_order(qs, request.query_params.get("ordering"))
+        qs = _listed(request)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = ServiceRequestOutputSerializer(page, many=True, context={"request": request}).data
@@ -437,6 +445,24 @@ class ServiceRequestListCreateApi(APIView):
             data.setdefault("channel", SR.Channel.API)
         created = services.service_request_create(by=user, customer=customer, data=data)
         return _output(request, created, status=201)
+
+
+class ServiceRequestExportApi(APIView):
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(
+        operation_id="service_requests_export",
+        parameters=[*_LIST_PARAMETERS, FORMAT_PARAMETER],
+        filters=True,
+        responses=EXPORT_RESPONSES,
+        summary="The list as CSV or XLSX (same filters, search and ordering as the list)",
+    )
+    def get(self, request: Request) -> Any:
+        fmt = export_format(request.query_params)
+        rows = exports.request_rows(_listed(request))
+        return export_response(fmt, "service-requests", exports.request_columns(request.user), rows)
+
+    filterset_class = ServiceRequestFilter
 
 
 class ServiceRequestDetailApi(APIView):

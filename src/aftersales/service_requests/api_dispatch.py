@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -14,12 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
+from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
 from aftersales.api.serializers import StrictSerializer
 from aftersales.core.errors import NotAllowed
-from aftersales.core.exports import csv_response
-from aftersales.service_requests import access, assignments, selectors
-from aftersales.service_requests.api import _JsonErrorsNegotiation
+from aftersales.core.exports import export_format, export_response
+from aftersales.service_requests import access, assignments, exports, selectors
 from aftersales.service_requests.filters import AssignmentFilter
 from aftersales.service_requests.models import Assignment, Participant, ServiceRequest
 
@@ -152,51 +151,21 @@ class AssignmentListApi(APIView):
     filterset_class = AssignmentFilter
 
 
-ASSIGNMENT_COLUMNS = [
-    "number",
-    "assignee",
-    "team",
-    "assigned_by",
-    "method",
-    "reason",
-    "assigned_at",
-    "due_at",
-    "ended_at",
-]
-
-
-def assignment_export_rows(rows: Any) -> Any:
-    zone = timezone.get_current_timezone()
-
-    def when(moment: Any) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-    for line in rows.iterator(chunk_size=2000):
-        yield [
-            line.request.number,
-            _username(line.assignee) or "",
-            line.team.name if line.team else "",
-            _username(line.assigned_by) or "",
-            line.method,
-            line.reason,
-            when(line.assigned_at),
-            when(line.due_at),
-            when(line.ended_at),
-        ]
-
-
 class AssignmentExportApi(APIView):
-    # The CSV is not rendered by DRF; errors stay JSON whatever Accept says.
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         operation_id="assignments_export",
         filters=True,
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-        summary="The assignment table as CSV (same filters as the list)",
+        parameters=[FORMAT_PARAMETER],
+        responses=EXPORT_RESPONSES,
+        summary="The assignment table as CSV or XLSX (same filters as the list)",
     )
     def get(self, request: Request) -> Any:
+        fmt = export_format(request.query_params)
         rows = _assignment_rows(request)
-        return csv_response("assignments.csv", ASSIGNMENT_COLUMNS, assignment_export_rows(rows))
+        return export_response(
+            fmt, "assignments", exports.ASSIGNMENT_COLUMNS, exports.assignment_rows(rows)
+        )
 
     filterset_class = AssignmentFilter

@@ -25,9 +25,22 @@ app_name = "service_requests"
 urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_new, name="new"),
+    path("export.csv", views.request_export, {"fmt": "csv"}, name="export"),
+    path("export.xlsx", views.request_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("assignments/", views_dispatch.assignment_table, name="assignments"),
-    path("assignments/export.csv", views_dispatch.assignment_export, name="assignments_export"),
+    path(
+        "assignments/export.csv",
+        views_dispatch.assignment_export,
+        {"fmt": "csv"},
+        name="assignments_export",
+    ),
+    path(
+        "assignments/export.xlsx",
+        views_dispatch.assignment_export,
+        {"fmt": "xlsx"},
+        name="assignments_export_xlsx",
+    ),
     path("<service_number:number>/", views.request_detail, name="detail"),
     path("<service_number:number>/act/<str:action>/", views.request_act, name="act"),
     path("<service_number:number>/comments/", views.request_comment, name="comment"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
+from aftersales.core.exports import export_response
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.search.selectors import search_filter
 from aftersales.service_requests import (
@@ -25,6 +27,7 @@ from aftersales.service_requests import (
     api,
     assignments,
     display,
+    exports,
     forms,
     selectors,
     services,
@@ -64,8 +67,10 @@ def _non_empty(query: QueryDict) -> QueryDict:
 # --- List -----------------------------------------------------------------------------
 
 
-@require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
+def _listed(
+    request: HttpRequest,
+) -> tuple[QuerySet[ServiceRequest], forms.RequestListQuery, ServiceRequestFilter, str]:
+    """The list as the page's query string filters and orders it (the page and its export)."""
     user = request.user
     params = _non_empty(request.GET)
     query = forms.RequestListQuery(params)
@@ -79,6 +84,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if search:
         requests = search_filter(requests, search, include_internal=access.is_staff(user))
     requests = selectors.service_request_order(requests, query.cleaned_data.get("ordering"))
+    return requests, query, filterset, view
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    requests, query, filterset, view = _listed(request)
     page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
     views = selectors.SAVED_VIEWS if access.is_staff(user) else forms.CUSTOMER_VIEWS
     context = _console(
@@ -92,6 +104,18 @@ def request_list(request: HttpRequest) -> HttpResponse:
         assignees=selectors.assignee_candidates() if access.is_staff(user) else [],
     )
     return render_page_or_partial(request, LIST, "request-list", context)
+
+
+@require_GET
+def request_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as shown (saved view, filters, search, ordering), every page of it."""
+    requests = _listed(request)[0]
+    return export_response(
+        fmt,
+        "service-requests",
+        exports.request_columns(request.user),
+        exports.request_rows(requests),
+    )
 
 
 # --- Detail ---------------------------------------------------------------------------

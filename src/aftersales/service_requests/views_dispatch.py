@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
-from aftersales.core.exports import csv_response
-from aftersales.service_requests import access, assignments, selectors
-from aftersales.service_requests.api_dispatch import ASSIGNMENT_COLUMNS, assignment_export_rows
+from aftersales.core.exports import export_response
+from aftersales.service_requests import access, assignments, exports, selectors
 from aftersales.service_requests.filters import AssignmentFilter
 from aftersales.service_requests.views import (
     _console,
@@ -85,9 +84,11 @@ def assignment_table(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def assignment_export(request: HttpRequest) -> HttpResponse:
+def assignment_export(request: HttpRequest, fmt: str) -> HttpResponse:
     filterset = _table(request)
     if not filterset.is_valid():
         return assignment_table(request)
     rows = filterset.qs.order_by("-assigned_at", "-id")
-    return csv_response("assignments.csv", ASSIGNMENT_COLUMNS, assignment_export_rows(rows))
+    return export_response(
+        fmt, "assignments", exports.ASSIGNMENT_COLUMNS, exports.assignment_rows(rows)
+    )

@@ -638,7 +638,16 @@ MATRIX = {
         None,
         row(403, supervisor=204, admin_user=204),
     ),
-    "assignments-export": ("get", "/api/v1/assignments/export/", None, STAFF_ONLY),
+    "assignments-export": ("get", "/api/v1/assignments/export/?format=xlsx", None, STAFF_ONLY),
+    "service-requests-export": ("get", "/api/v1/service-requests/export/", None, row(200)),
+    "repair-records-export": ("get", "/api/v1/repair-records/export/", None, STAFF_ONLY),
+    "follow-ups-export": ("get", "/api/v1/follow-ups/export/", None, FOLLOWUP_LIST),
+    "complaints-export": (
+        "get",
+        "/api/v1/complaints/export/?format=xlsx",
+        None,
+        row(200, customer_user=403, other_customer_user=403, department=403),
+    ),
     "service-request-rma": ("get", "/api/v1/service-requests/{number}/rma/", None, SEE_R),
     "service-request-rma:post": (
         "post",

@@ -107,9 +107,10 @@ def test_the_export_is_a_csv_of_what_the_person_may_see(
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [row["number"] for row in rows] == [mine.number]
-    assert rows[0]["reason"].startswith("'=")  # no formula reaches the spreadsheet
-    assert rows[0]["assignee"] == "tech1" and rows[0]["team"] == team_a.name
+    assert [row["Service number"] for row in rows] == [mine.number]
+    assert rows[0]["Reason"].startswith("'=")  # no formula reaches the spreadsheet
+    assert rows[0]["Assignee"] == "tech1" and rows[0]["Team"] == team_a.name
+    assert rows[0]["How"] == "By a dispatcher"  # a choice as its label
 
 
 def test_task_force_through_the_api(agent, technician, other_technician, customer_a, team_a):
