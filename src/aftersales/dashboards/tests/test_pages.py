@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from aftersales.dashboards import boards
 from aftersales.metrics import measures
 from aftersales.metrics.tests.conftest import FROM, NOW, TO
+from aftersales.service_requests.tests.factories import make_request
 
 PERIOD = {"from": FROM.isoformat(), "to": TO.isoformat()}
 
@@ -193,3 +194,29 @@ def test_people_and_teams(week, time_machine, as_user, analyst, technician, team
     a = next(r for r in team_row if r["group"]["key"] == team_a.pk)
     assert by_team[team_a.name][1] == str(a["resolved"])
     assert by_team[team_a.name][7] == str(a["complaint_rate"]["numerator"])
+
+
+def test_top_models_and_batches_link_to_their_requests(
+    db, time_machine, as_user, analyst, agent, customer_a
+):
+    from aftersales.catalog.models import Product
+
+    time_machine.move_to(NOW, tick=False)
+    heater = Product.objects.create(model="JSQ-16", name="燃气热水器")
+    other = Product.objects.create(model="KFR-26GW", name="壁挂空调")
+    mine = {
+        make_request(by=agent, customer=customer_a, product=heater, batch_number="B-7")
+        for _ in range(2)
+    }
+    make_request(by=agent, customer=customer_a, product=other, batch_number="B-8")
+    make_request(by=agent, customer=customer_a)
+    client = as_user(analyst)
+    day = NOW.date().isoformat()
+    response = client.get("/dashboards/", {"from": day, "to": day}, HTTP_ACCEPT_LANGUAGE="en")
+    dashboard = response.context["dashboard"]
+    models = dashboard.table("models").rows
+    assert [(r[0].value, r[1].value) for r in models] == [("JSQ-16", 2), ("KFR-26GW", 1)]
+    assert listed_numbers(client, models[0][1].link) == {r.number for r in mine}
+    batches = dashboard.table("batches").rows
+    assert [(r[0].value, r[1].value) for r in batches] == [("B-7", 2), ("B-8", 1)]
+    assert listed_numbers(client, batches[0][1].link) == {r.number for r in mine}
