@@ -41,7 +41,13 @@ class ServiceRequestFilter(django_filters.FilterSet):
         field_name="resolved_at", lookup_expr="lt", label=_("Resolved before")
     )
     reopened = django_filters.BooleanFilter(method="filter_reopened", label=_("Reopened"))
-    product = django_filters.NumberFilter(field_name="product_id", label=_("Product model id"))
+    product = django_filters.NumberFilter(
+        field_name="product_id",
+        label=_("Product model id"),
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+    )
     batch = django_filters.CharFilter(field_name="batch_number", label=_("Batch number"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     sla_state = django_filters.ChoiceFilter(

@@ -220,3 +220,21 @@ def test_top_models_and_batches_link_to_their_requests(
     batches = dashboard.table("batches").rows
     assert [(r[0].value, r[1].value) for r in batches] == [("B-7", 2), ("B-8", 1)]
     assert listed_numbers(client, batches[0][1].link) == {r.number for r in mine}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"product": str(10**30)},
+        {"product": "x"},
+        {"batch": "B\x00"},
+        {"resolved_from": "not a time"},
+        {"reopened": "maybe"},
+    ],
+)
+def test_the_drill_down_filters_refuse_bad_input(db, as_user, analyst, params):
+    client = as_user(analyst)
+    page = client.get("/", {"view": "all", **params}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    api = client.get("/api/v1/service-requests/", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code in (200, 400), api.content
