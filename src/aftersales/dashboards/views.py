@@ -3,6 +3,7 @@ performance (`/dashboards/teams/`, `/dashboards/people/`). Who may read them is
 `metrics.access`' rule: analysts and administrators every request, supervisors their teams'.
 Every table downloads as CSV or XLSX with `?export=<table>&format=csv|xlsx`."""
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,14 @@ def _reader(request: HttpRequest) -> User:
     if not access.can_read(user):  # type: ignore[arg-type]
         raise PermissionDenied(_("Supervisors, analysts and administrators see the dashboards."))
     return user  # type: ignore[return-value]
+
+
+def _query(request: HttpRequest, scope: list[int] | None, teams: QuerySet[Team]) -> boards.Query:
+    query = boards.read_query(request.GET, teams=teams)
+    if query.team is None and scope is not None and len(scope) == 1:
+        # A supervisor of one team: the same figures, and drill-down links that say the team.
+        query = replace(query, team=scope[0])
+    return query
 
 
 def _teams(user: User) -> tuple[list[int] | None, QuerySet[Team]]:
@@ -64,7 +73,7 @@ def _context(user: User, query: boards.Query, teams: QuerySet[Team], **more: Any
 def manager(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     scope, teams = _teams(user)
-    query = boards.read_query(request.GET, teams=teams)
+    query = _query(request, scope, teams)
     dashboard = boards.manager(query, teams=scope)
     if "export" in request.GET:
         return _export(request, dashboard.table(request.GET["export"]), query)
@@ -75,7 +84,7 @@ def manager(request: HttpRequest) -> HttpResponse:
 def _ranking(request: HttpRequest, by: str) -> HttpResponse:
     user = _reader(request)
     scope, teams = _teams(user)
-    query = boards.read_query(request.GET, teams=teams)
+    query = _query(request, scope, teams)
     sort = boards.read_sort(request.GET.get("sort", ""))
     table = boards.ranking(query, by=by, sort=sort, teams=scope)
     if "export" in request.GET:

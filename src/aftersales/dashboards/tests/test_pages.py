@@ -88,7 +88,12 @@ def test_a_supervisor_sees_only_the_teams_requests(week, time_machine, as_user, 
     time_machine.move_to(NOW, tick=False)
     html = get(as_user(supervisor), "/dashboards/").content.decode()
     (row,) = measures.compute(FROM, TO, teams=[team_a.pk], now=NOW)
-    assert link_and_text(tile(html, "received"))[1] == str(row["received"]) == "3"
+    url, received = link_and_text(tile(html, "received"))
+    assert received == str(row["received"]) == "3"
+    # A supervisor of one team: the links say the team, so the list shows the same requests.
+    assert listed_numbers(as_user(supervisor), url) == {
+        week[name].number for name in ("r1", "r2", "r4")
+    }
     # A team outside their scope is not a filter they can pick.
     response = get(as_user(supervisor), "/dashboards/", team=str(team_a.pk + 1000))
     assert "Unknown team: ignored." in response.content.decode()
