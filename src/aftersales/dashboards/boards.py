@@ -244,7 +244,7 @@ class Dashboard:
 
 def _tiles(row: dict[str, Any], links: Links) -> list[Tile]:
     return [
-        Tile("received", _("Received"), row["received"], link=links.received()),
+        Tile("received", _("Requests received"), row["received"], link=links.received()),
         Tile("resolved", _("Resolved"), row["resolved"], link=links.resolved()),
         Tile(
             "resolution_rate",
@@ -308,7 +308,7 @@ def _intake(days: list[dict[str, Any]], links: Links, query: Query) -> Table:
     return Table(
         "intake",
         _("Requests received per day, by channel"),
-        [_("Day"), _("Received")] + [str(label) for _value, label in channels],
+        [_("Day"), _("Requests received")] + [str(label) for _value, label in channels],
         rows,
         _chart(
             "stacked",
@@ -464,13 +464,13 @@ def _pareto(rows: list[dict[str, Any]], links: Links) -> Table:
     return Table(
         "categories",
         _("Top fault categories (Pareto)"),
-        [_("Category"), _("Received"), _("Cumulative %")],
+        [_("Category"), _("Requests received"), _("Cumulative %")],
         table_rows,
         _chart(
             "pareto",
             [r["group"]["label"] for r in ordered],
             [
-                {"name": _("Received"), "data": [r["received"] for r in ordered]},
+                {"name": _("Requests received"), "data": [r["received"] for r in ordered]},
                 {"name": _("Cumulative %"), "data": shares, "line": True, "axis": 1},
             ],
             y_name=_("Requests"),
@@ -486,7 +486,7 @@ def _top(
     return Table(
         key,
         title,
-        [label, _("Received")],
+        [label, _("Requests received")],
         [
             [
                 Cell(r["group"]["label"]),
@@ -497,7 +497,7 @@ def _top(
         _chart(
             "bar",
             [r["group"]["label"] for r in ordered],
-            [{"name": _("Received"), "data": [r["received"] for r in ordered]}],
+            [{"name": _("Requests received"), "data": [r["received"] for r in ordered]}],
             y_name=_("Requests"),
         ),
     )
@@ -550,9 +550,9 @@ def ranking_columns() -> dict[str, str]:
         "csat": _("CSAT %"),
         "reopened": _("Repeat repairs (reopened)"),
         "reopen_per_resolved": _("Reopened per 100 resolved"),
-        "complaints": _("Complaints"),
+        "complaints": _("Complaint requests"),
         "complaints_per_100": _("Complaints per 100 requests"),
-        "received": _("Received"),
+        "received": _("Requests received"),
     }
 
 

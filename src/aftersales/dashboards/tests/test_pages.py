@@ -160,7 +160,7 @@ def test_chart_tables_link_and_export(week, time_machine, as_user, analyst):
         'attachment; filename="intake-2026-03-09-2026-03-15.csv"'
     )
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:2] == ["Day", "Received"] and "Hotline" in rows[0]
+    assert rows[0][:2] == ["Day", "Requests received"] and "Hotline" in rows[0]
     assert rows[1][:2] == ["2026-03-09", "2"]
     assert len(rows) == 1 + 7
 
@@ -189,7 +189,7 @@ def test_people_and_teams(week, time_machine, as_user, analyst, technician, team
     response = get(client, "/dashboards/people/", sort="received")
     received = [row[9].value for row in response.context["table"].rows]
     assert received == sorted(received)
-    assert response.context["table"].title == "Received"
+    assert response.context["table"].title == "Requests received"
 
     response = get(client, "/dashboards/teams/", export="ranking", format="csv")
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
