@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "aftersales.portal",
     "aftersales.webhooks",
     "aftersales.metrics",
+    "aftersales.dashboards",
     "aftersales.api",
 ]
 

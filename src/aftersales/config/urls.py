@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/", include("aftersales.imports.urls")),
     path("mail/", include("aftersales.mailin.urls")),
     path("notices/", include("aftersales.notices.urls")),
+    path("dashboards/", include("aftersales.dashboards.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

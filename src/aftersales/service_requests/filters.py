@@ -32,6 +32,23 @@ class ServiceRequestFilter(django_filters.FilterSet):
     created_to = django_filters.IsoDateTimeFilter(
         field_name="received_at", lookup_expr="lt", label=_("Received before")
     )
+    # The dashboards' drill-down: the requests resolved in a period, reopened ones, a product
+    # model or a batch.
+    resolved_from = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="gte", label=_("Resolved from")
+    )
+    resolved_to = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="lt", label=_("Resolved before")
+    )
+    reopened = django_filters.BooleanFilter(method="filter_reopened", label=_("Reopened"))
+    product = django_filters.NumberFilter(
+        field_name="product_id",
+        label=_("Product model id"),
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+    )
+    batch = django_filters.CharFilter(field_name="batch_number", label=_("Batch number"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     sla_state = django_filters.ChoiceFilter(
         choices=[
@@ -52,6 +69,13 @@ class ServiceRequestFilter(django_filters.FilterSet):
         self, queryset: QuerySet[ServiceRequest], name: str, value: str
     ) -> QuerySet[ServiceRequest]:
         return queryset.filter(sla_state_filter(value)) if value else queryset
+
+    def filter_reopened(
+        self, queryset: QuerySet[ServiceRequest], name: str, value: bool | None
+    ) -> QuerySet[ServiceRequest]:
+        if value is None:
+            return queryset
+        return queryset.filter(reopen_count__gt=0) if value else queryset.filter(reopen_count=0)
 
     def filter_overdue(
         self, queryset: QuerySet[ServiceRequest], name: str, value: bool | None
