@@ -25,7 +25,14 @@ class ServiceRequestFilter(django_filters.FilterSet):
         field_name="assignee__username", label=_("Assignee (username)")
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer id"))
+    # Bounded: an id beyond 64 bits is a 400, not an overflow in the database driver.
+    customer = django_filters.NumberFilter(
+        field_name="customer_id",
+        label=_("Customer id"),
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+    )
     created_from = django_filters.IsoDateTimeFilter(
         field_name="received_at", lookup_expr="gte", label=_("Received from")
     )

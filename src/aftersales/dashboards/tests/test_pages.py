@@ -231,6 +231,7 @@ def test_top_models_and_batches_link_to_their_requests(
     "params",
     [
         {"product": str(10**30)},
+        {"customer": str(10**30)},
         {"product": "x"},
         {"batch": "B\x00"},
         {"resolved_from": "not a time"},
