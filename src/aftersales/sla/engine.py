@@ -8,13 +8,16 @@ import datetime
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aftersales.sla import calendar as business
 from aftersales.sla.models import Calendar, SlaPolicy, SlaTarget
 
 Pause = tuple[datetime.datetime, datetime.datetime | None]
 
-_CLOCKS: dict[tuple[int, int], business.BusinessClock] = {}
+# Keyed by the calendar's creation time too: SQLite gives a new row the id of a deleted
+# last one, and a new calendar starts at revision 1 again.
+_CLOCKS: dict[tuple[int, Any, int], business.BusinessClock] = {}
 
 
 def _minutes(value: datetime.time, *, is_end: bool) -> int:
@@ -52,12 +55,12 @@ def calendar_spec(calendar: Calendar) -> business.CalendarSpec:
 
 
 def clock_for(calendar: Calendar) -> business.BusinessClock:
-    key = (calendar.pk, calendar.revision)
+    key = (calendar.pk, calendar.created_at, calendar.revision)
     clock = _CLOCKS.get(key)
     if clock is None:
         fresh = Calendar.objects.prefetch_related("periods", "exceptions").get(pk=calendar.pk)
         clock = business.BusinessClock(calendar_spec(fresh))
-        _CLOCKS[(fresh.pk, fresh.revision)] = clock
+        _CLOCKS[(fresh.pk, fresh.created_at, fresh.revision)] = clock
     return clock
 
 

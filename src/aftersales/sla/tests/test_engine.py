@@ -219,3 +219,26 @@ def test_the_console_filters_by_sla_state(agent, customer_a, frozen, client):
     page = client.get("/", {"sla_state": "warning"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert urgent.number in page and calm.number not in page
     assert 'name="sla_state"' in page
+
+
+def test_a_new_calendar_with_a_reused_id_gets_its_own_clock(db):
+    """SQLite gives a new row the id of a deleted last one; the cached clock of the old
+    calendar must not answer for the new one."""
+    from aftersales.sla.models import CalendarPeriod
+
+    saturday = datetime.date(2026, 3, 7)
+    old = Calendar.objects.create(name="旧日历", time_zone="Asia/Shanghai")
+    CalendarPeriod.objects.create(
+        calendar=old, weekday=5, start=datetime.time(9), end=datetime.time(10)
+    )
+    old.refresh_from_db()
+    assert engine.clock_for(old).spec.periods_on(saturday) == ((540, 600),)
+    pk = old.pk
+    old.delete()
+    new = Calendar.objects.create(pk=pk, name="新日历", time_zone="Asia/Shanghai")
+    CalendarPeriod.objects.create(
+        calendar=new, weekday=5, start=datetime.time(8), end=datetime.time(20)
+    )
+    new.refresh_from_db()
+    assert new.revision == old.revision  # the same id and revision as the old one
+    assert engine.clock_for(new).spec.periods_on(saturday) == ((480, 1200),)
