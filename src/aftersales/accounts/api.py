@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from aftersales.accounts import lockout, services
 from aftersales.accounts.models import STAFF_ROLE_CHOICES, Team, User
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 
 
 class IsAdmin(BasePermission):
@@ -88,7 +88,7 @@ class TeamSerializer(serializers.ModelSerializer):
         model = Team
         fields = ["id", "name", "name_en", "kind", "supervisor", "assignment_strategy"]
 
-    supervisor = serializers.SlugRelatedField(
+    supervisor = CleanSlugRelatedField(
         slug_field="username",
         queryset=User.objects.filter(role__in=["supervisor", "admin"]),
         required=False,

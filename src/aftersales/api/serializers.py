@@ -32,3 +32,16 @@ class CleanCharField(serializers.CharField):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
         return value
+
+
+class CleanSlugRelatedField(serializers.SlugRelatedField):
+    """A name looked up in the database (a username), refused before the query when it
+    holds NUL or other control characters (PostgreSQL would refuse the query itself)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                validate_clean_text(data)
+            except DjangoValidationError:
+                self.fail("does_not_exist", slug_name=self.slug_field, value=data[:100])
+        return super().to_internal_value(data)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from aftersales.accounts.api import IsStaffReadOrAdmin
 from aftersales.accounts.models import Team, User
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.dispatch import services
 from aftersales.dispatch.models import RoutingRule, TechnicianProfile
 from aftersales.service_requests import selectors
@@ -92,7 +92,7 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
 
 
 class TechnicianProfileSerializer(StrictSerializer):
-    username = serializers.SlugRelatedField(
+    username = CleanSlugRelatedField(
         source="user",
         slug_field="username",
         queryset=User.objects.exclude(role=User.Role.CUSTOMER),

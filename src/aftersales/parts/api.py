@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from aftersales.accounts.api import IsStaffReadOrAdmin
 from aftersales.accounts.models import User
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.catalog.models import Product
 from aftersales.parts import access, filters, selectors, services
 from aftersales.parts.models import (
@@ -204,7 +204,7 @@ class WarehouseInputSerializer(StrictSerializer):
     name = CleanCharField(max_length=100)
     name_en = CleanCharField(max_length=100, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=Warehouse.Kind.choices, required=False)
-    technician = serializers.SlugRelatedField(
+    technician = CleanSlugRelatedField(
         slug_field="username",
         queryset=User.objects.filter(role=User.Role.TECHNICIAN),
         required=False,

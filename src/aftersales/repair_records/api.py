@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
 from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.core.errors import NotAllowed
 from aftersales.core.exports import export_format, export_response
 from aftersales.parts.models import Part, StockReservation, Warehouse
@@ -214,7 +214,7 @@ class RepairRecordFieldsSerializer(StrictSerializer):
         allow_null=True,
         help_text="Defaults to the time between start and finish.",
     )
-    technicians = serializers.SlugRelatedField(
+    technicians = CleanSlugRelatedField(
         slug_field="username",
         queryset=_people(),
         many=True,

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from aftersales.accounts.api import IsStaffReadOrAdmin
 from aftersales.accounts.models import User
 from aftersales.api.pagination import Pagination
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.core.errors import NotAllowed
 from aftersales.parts.models import MAX_QUANTITY, Part, Warehouse
 from aftersales.repairs import access, selectors, services
@@ -262,7 +262,7 @@ class PlanInputSerializer(StrictSerializer):
         child=CleanCharField(max_length=2000), required=False, max_length=services.MAX_STEPS
     )
     tools = CleanCharField(max_length=2000, required=False, allow_blank=True)
-    people = serializers.SlugRelatedField(
+    people = CleanSlugRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         many=True,

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from aftersales.accounts.models import Team, User
 from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.catalog.models import Product, Unit
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.exports import export_format, export_response
@@ -291,7 +291,7 @@ class ServiceRequestUpdateSerializer(ServiceRequestFieldsSerializer):
 
 class ActionInputSerializer(StrictSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
-    assignee = serializers.SlugRelatedField(
+    assignee = CleanSlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)

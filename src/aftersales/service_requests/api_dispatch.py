@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from aftersales.accounts.models import User
 from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
-from aftersales.api.serializers import StrictSerializer
+from aftersales.api.serializers import CleanSlugRelatedField, StrictSerializer
 from aftersales.core.errors import NotAllowed
 from aftersales.core.exports import export_format, export_response
 from aftersales.service_requests import access, assignments, exports, selectors
@@ -61,7 +61,7 @@ class ParticipantOutputSerializer(serializers.Serializer):
 
 
 class ParticipantInputSerializer(StrictSerializer):
-    username = serializers.SlugRelatedField(
+    username = CleanSlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField, CleanSlugRelatedField, StrictSerializer
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.service_requests import selectors as request_selectors
 from aftersales.visits import access, availability, filters, selectors, services
@@ -271,7 +271,7 @@ class FreeSlotsQuerySerializer(StrictSerializer):
 
 
 class LeaveInputSerializer(StrictSerializer):
-    technician = serializers.SlugRelatedField(
+    technician = CleanSlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
     start = serializers.DateTimeField()

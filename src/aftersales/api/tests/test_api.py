@@ -447,3 +447,16 @@ def test_the_list_takes_the_same_queries_for_any_page_size(
     with CaptureQueriesContext(connection) as more:
         assert api.get("/api/v1/service-requests/").json()["count"] == 10
     assert len(more.captured_queries) == len(few.captured_queries) <= 8
+
+
+def test_a_name_with_a_nul_character_is_refused_naming_the_field(agent, customer_a):
+    """A username is looked up in the database; PostgreSQL refuses NUL in a query, so it is
+    refused first, as an unknown name."""
+    request = make_request(by=agent, customer=customer_a)
+    response = client_for(agent).post(
+        f"/api/v1/service-requests/{request.number}/assign/",
+        {"assignee": "tech\x00one"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "assignee" in response.json()["fields"]
