@@ -88,14 +88,21 @@ class PeriodQuerySerializer(serializers.Serializer):
         return super().to_internal_value(given)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = timezone.now().astimezone(measures.service_zone()).date()
-        last = attrs.get("to") or max(today, attrs.get("from") or today)
-        first = attrs.get("from") or last - datetime.timedelta(days=DEFAULT_DAYS - 1)
-        for name, day in (("from", first), ("to", last)):
-            if not EARLIEST <= day <= LATEST:
+        # The days given are checked first: a default counted back from 0001-01-01 would
+        # leave the calendar.
+        for name in ("from", "to"):
+            day = attrs.get(name)
+            if day is not None and not EARLIEST <= day <= LATEST:
                 raise serializers.ValidationError(
                     {name: [_("Give a day between 1970-01-01 and 2999-12-31.")]}
                 )
+        today = timezone.now().astimezone(measures.service_zone()).date()
+        last = attrs.get("to") or max(today, attrs.get("from") or today)
+        first = attrs.get("from") or last - datetime.timedelta(days=DEFAULT_DAYS - 1)
+        if first < EARLIEST:
+            raise serializers.ValidationError(
+                {"to": [_("Give a day between 1970-01-01 and 2999-12-31.")]}
+            )
         if first > last:
             raise serializers.ValidationError({"to": [_("The last day is before the first.")]})
         if (last - first).days + 1 > MAX_DAYS:

@@ -115,6 +115,8 @@ def test_without_a_period_the_last_thirty_days(analyst, time_machine):
         ({"to": "2026-03-09T10:00"}, "to"),
         ({"from": "1969-12-31", "to": "1970-01-05"}, "from"),
         ({"from": "2999-12-31", "to": "9999-12-31"}, "to"),
+        ({"to": "0001-01-01"}, "to"),
+        ({"to": "1970-01-05"}, "to"),
         ({"from": "2026-03-10", "to": "2026-03-09"}, "to"),
         ({"from": "2023-01-01", "to": "2026-01-01"}, "to"),  # 1,097 days
         ({"group_by": "colour"}, "group_by"),
