@@ -158,7 +158,7 @@ def test_a_complaint_from_registration_to_satisfaction(
     expect(lead.locator("[data-proposal='1']")).to_have_attribute("data-status", "offered")
 
     # The customer was mailed the link.
-    mail = OutboxMessage.objects.get(to_address="zhang@example.com")
+    mail = OutboxMessage.objects.get(to_address="zhang@example.com", event="complaint_offer")
     found = re.search(r"https?://\S+/portal/complaints/\S+/", mail.body)
     assert found, mail.body
     link = found.group(0).replace(settings.SITE_URL, url)
