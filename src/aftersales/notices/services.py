@@ -138,7 +138,7 @@ def notice_send(
     return sent
 
 
-def _is_admin(user: User) -> bool:
+def may_edit_texts(user: User) -> bool:
     return user.is_active and (user.role == User.Role.ADMIN or user.is_superuser)
 
 
@@ -151,7 +151,7 @@ def template_save(
     *, by: User, event: str, channel: str, language: str, subject: str, body: str
 ) -> MessageTemplate:
     """Check and store an administrator's text; DomainError names the field at fault."""
-    if not _is_admin(by):
+    if not may_edit_texts(by):
         raise NotAllowed(_("Only administrators change message texts."))
     if event not in EVENTS or channel not in Channel.values:
         raise DomainError(_("There is no such message."))
@@ -182,7 +182,7 @@ def template_save(
 
 def template_reset(*, by: User, event: str, channel: str, language: str) -> bool:
     """Back to the product's text; True if there was an administrator's text."""
-    if not _is_admin(by):
+    if not may_edit_texts(by):
         raise NotAllowed(_("Only administrators change message texts."))
     deleted, _rows = MessageTemplate.objects.filter(
         event=event, channel=channel, language=language

@@ -27,7 +27,7 @@ CHANNELS = OutboxMessage.Channel
 
 
 def _admin_only(user: Any) -> None:
-    if not services._is_admin(user):
+    if not services.may_edit_texts(user):
         raise PermissionDenied(_("Only administrators change message texts."))
 
 
