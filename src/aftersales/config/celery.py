@@ -37,6 +37,9 @@ app.conf.beat_schedule = {
     # Every day: batches failing above their own rate this week (quality/spikes.py), told
     # to the supervisors of production/QC in-app, once per batch and week.
     "quality-spikes": {"task": "aftersales.quality.tasks.spikes_notify", "schedule": 86400.0},
+    # Every minute: the measures' daily rollups of the days that changed (metrics/rollups.py);
+    # until a day is rebuilt the measures read it from the requests, so figures never lag.
+    "measure-rollups": {"task": "aftersales.metrics.tasks.rollups_refresh", "schedule": 60.0},
     # Every hour: Idempotency-Key answers older than AFTERSALES_IDEMPOTENCY_KEY_HOURS.
     "idempotency-cleanup": {
         "task": "aftersales.webhooks.tasks.idempotency_cleanup",

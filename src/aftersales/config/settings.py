@@ -233,6 +233,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 SERVICE_TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
+# Read the measures of unchanged days from the daily rollups (metrics/rollups.py).
+MEASURE_ROLLUPS = env_bool("AFTERSALES_MEASURE_ROLLUPS", default=True)
 CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
 # A request for a unit that had another request resolved this many days (calendar days, in
 # the service time zone) before it came in counts as a repeat repair (SPEC §5).

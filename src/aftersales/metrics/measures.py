@@ -275,49 +275,104 @@ def bounds(
 # --- Reading ---------------------------------------------------------------------------------
 
 
+Span = tuple[datetime.datetime, datetime.datetime]
+
+
+def within(path: str, spans: Iterable[Span]) -> Q:
+    """`path` in any of the instants [start, end) of `spans` (none: nothing)."""
+    condition = None
+    for start, end in spans:
+        span = Q(**{f"{path}__gte": start, f"{path}__lt": end})
+        condition = span if condition is None else condition | span
+    return Q(pk__in=[]) if condition is None else condition
+
+
 def _requests(filters: Filters, teams: Collection[int] | None) -> QuerySet[ServiceRequest]:
     qs = ServiceRequest.objects.filter(filters.condition()).order_by()
     return qs if teams is None else qs.filter(team_id__in=list(teams))
 
 
 def _answers(
-    filters: Filters,
-    teams: Collection[int] | None,
-    start: datetime.datetime,
-    end: datetime.datetime,
+    filters: Filters, teams: Collection[int] | None, spans: Iterable[Span]
 ) -> QuerySet[Answer]:
     qs = Answer.objects.filter(
         filters.condition(answers=True),
+        within("response__answered_at", spans),
         question__kind=QuestionKind.SCORE,
         score__isnull=False,
-        response__answered_at__gte=start,
-        response__answered_at__lt=end,
     ).order_by()
     return qs if teams is None else qs.filter(response__request__team_id__in=list(teams))
 
 
+def _paths(
+    dimensions: tuple[Dimension, ...], *, answers: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The key paths of `dimensions`, and the label paths (one dimension only: several are
+    the rollups' keys, labelled when read)."""
+    keys = tuple(d.paths(answers=answers)[0] for d in dimensions)
+    labels = dimensions[0].paths(answers=answers)[1] if len(dimensions) == 1 else ()
+    return keys, labels
+
+
+def _key(values: tuple[Any, ...]) -> Any:
+    """A group's key: None without dimensions, the value for one, the tuple for several."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
 def _grouped(
     qs: QuerySet[Any],
-    dimension: Dimension | None,
+    dimensions: tuple[Dimension, ...],
     annotations: dict[str, Any],
     *,
     answers: bool = False,
 ) -> Iterable[tuple[Any, tuple[Any, ...], dict[str, Any]]]:
     """(key, label values, aggregates) per group: one query."""
-    if dimension is None:
+    if not dimensions:
         yield None, (), qs.aggregate(**annotations)
         return
-    key, labels = dimension.paths(answers=answers)
-    for row in qs.values(key, *labels).annotate(**annotations):
-        yield row[key], tuple(row[name] for name in labels), row
+    keys, labels = _paths(dimensions, answers=answers)
+    for row in qs.values(*keys, *labels).annotate(**annotations):
+        yield _key(tuple(row[k] for k in keys)), tuple(row[name] for name in labels), row
 
 
-def _group(tallies: Tallies, dimension: Dimension | None, key: Any, labels: tuple) -> Tally:
+def _group(
+    tallies: Tallies, dimensions: tuple[Dimension, ...], key: Any, labels: tuple | None
+) -> Tally:
+    """The tally of group `key`, made on first sight. `labels` None: label it later
+    (`label_groups`)."""
     group = tallies.get(key)
     if group is None:
-        label = dimension.label(labels, key) if dimension is not None and key is not None else ""
-        group = tallies[key] = Group(key, label, Tally())
+        if len(dimensions) != 1 or key is None:
+            label: str | None = ""
+        else:
+            label = None if labels is None else dimensions[0].label(labels, key)
+        group = tallies[key] = Group(key, label, Tally())  # type: ignore[arg-type]
     return group.tally
+
+
+def label_groups(tallies: Tallies, dimension: Dimension | None) -> None:
+    """Label the groups made without their label (read from rollups): one query for a
+    dimension of a related row (team, person, product model, customer), none otherwise."""
+    missing = [g for g in tallies.values() if g.label is None]
+    if not missing:
+        return
+    if dimension is None or not dimension.label_fields:
+        for group in missing:
+            group.label = dimension.label((), group.key) if dimension else ""
+        return
+    relation = dimension.label_fields[0].split("__", 1)[0]
+    model = ServiceRequest._meta.get_field(relation).related_model
+    names = [path.split("__", 1)[1] for path in dimension.label_fields]
+    values = {
+        row[0]: tuple(row[1:])
+        for row in model._default_manager.filter(pk__in=[g.key for g in missing]).values_list(
+            "pk", *names
+        )
+    }
+    for group in missing:
+        group.label = dimension.label(values.get(group.key, (None,) * len(names)), group.key)
 
 
 def _clocks() -> dict[int, Any]:
@@ -345,13 +400,14 @@ def _used_seconds(
 
 @dataclass(frozen=True)
 class _Reading:
-    """What every part is read with: the grouping, the requests in scope, the period."""
+    """What every part is read with: the grouping (none, one dimension, or — building the
+    rollups — several), the requests in scope, and the spans of the period to read from the
+    requests themselves (the whole period, or the days the rollups do not hold)."""
 
-    dimension: Dimension | None
+    dimensions: tuple[Dimension, ...]
     filters: Filters
     teams: Collection[int] | None
-    start: datetime.datetime
-    end: datetime.datetime
+    spans: tuple[Span, ...]
     now: datetime.datetime
 
     @property
@@ -360,24 +416,22 @@ class _Reading:
 
     @property
     def resolved(self) -> QuerySet[ServiceRequest]:
-        return self.requests.filter(
-            status__in=DONE, resolved_at__gte=self.start, resolved_at__lt=self.end
-        )
+        return self.requests.filter(within("resolved_at", self.spans), status__in=DONE)
 
 
 _NOT_CANCELLED = ~Q(status=S.CANCELLED)
 
 
 def _received_parts(reading: _Reading, into: Tallies) -> None:
-    received = reading.requests.filter(received_at__gte=reading.start, received_at__lt=reading.end)
+    received = reading.requests.filter(within("received_at", reading.spans))
     parts = {
         "received": Count("pk"),
         "cancelled": Count("pk", filter=Q(status=S.CANCELLED)),
         "received_done": Count("pk", filter=Q(status__in=DONE)),
         "complaints": Count("pk", filter=Q(kind=Kind.COMPLAINT) & _NOT_CANCELLED),
     }
-    for key, labels, values in _grouped(received, reading.dimension, parts):
-        _group(into, reading.dimension, key, labels).take(values)
+    for key, labels, values in _grouped(received, reading.dimensions, parts):
+        _group(into, reading.dimensions, key, labels).take(values)
 
 
 def _resolved_parts(reading: _Reading, into: Tallies) -> None:
@@ -392,32 +446,32 @@ def _resolved_parts(reading: _Reading, into: Tallies) -> None:
         "resolution_targets": Count("pk", filter=Q(resolution_due_at__isnull=False)),
         "resolution_met": Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
     }
-    for key, labels, values in _grouped(reading.resolved, reading.dimension, parts):
-        _group(into, reading.dimension, key, labels).take(values)
+    for key, labels, values in _grouped(reading.resolved, reading.dimensions, parts):
+        _group(into, reading.dimensions, key, labels).take(values)
 
 
 def _duration_parts(reading: _Reading, into: Tallies) -> None:
     """Business time depends on each request's calendar: the times of the requests first
     responded or resolved in the period are read (one query each, streamed) and counted
     with the SLA engine's clocks."""
-    dimension = reading.dimension
-    key_path, label_paths = dimension.paths(answers=False) if dimension else ("pk", ())
-    width = len(label_paths)
+    dimensions = reading.dimensions
+    key_paths, label_paths = _paths(dimensions, answers=False)
+    keys, width = len(key_paths), len(key_paths) + len(label_paths)
     clocks = _clocks()
     first = reading.requests.filter(
-        _NOT_CANCELLED, first_responded_at__gte=reading.start, first_responded_at__lt=reading.end
+        _NOT_CANCELLED, within("first_responded_at", reading.spans)
     ).values_list(
-        key_path, *label_paths, "received_at", "first_responded_at", "first_response_calendar"
+        *key_paths, *label_paths, "received_at", "first_responded_at", "first_response_calendar"
     )
     for row in first.iterator(chunk_size=5000):
-        tally = _group(into, dimension, row[0] if dimension else None, row[1 : 1 + width])
-        received_at, responded_at, calendar_id = row[1 + width :]
+        tally = _group(into, dimensions, _key(row[:keys]), row[keys:width])
+        received_at, responded_at, calendar_id = row[width:]
         tally.first_responses += 1
         tally.first_response_seconds += _used_seconds(
             clocks, calendar_id, received_at, responded_at
         )
     done = reading.resolved.values_list(
-        key_path,
+        *key_paths,
         *label_paths,
         "received_at",
         "resolved_at",
@@ -425,8 +479,8 @@ def _duration_parts(reading: _Reading, into: Tallies) -> None:
         "paused_seconds",
     )
     for row in done.iterator(chunk_size=5000):
-        tally = _group(into, dimension, row[0] if dimension else None, row[1 : 1 + width])
-        received_at, resolved_at, calendar_id, paused = row[1 + width :]
+        tally = _group(into, dimensions, _key(row[:keys]), row[keys:width])
+        received_at, resolved_at, calendar_id, paused = row[width:]
         tally.resolution_timed += 1
         tally.resolution_seconds += _used_seconds(
             clocks, calendar_id, received_at, resolved_at, paused
@@ -434,14 +488,17 @@ def _duration_parts(reading: _Reading, into: Tallies) -> None:
 
 
 def _satisfaction_parts(reading: _Reading, into: Tallies) -> None:
-    answers = _answers(reading.filters, reading.teams, reading.start, reading.end)
+    answers = _answers(reading.filters, reading.teams, reading.spans)
     parts = {
         "csat_answers": Count("pk"),
         "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
         "csat_score_sum": Sum("score"),
     }
-    for key, labels, values in _grouped(answers, reading.dimension, parts, answers=True):
-        _group(into, reading.dimension, key, labels).take(values)
+    for key, labels, values in _grouped(answers, reading.dimensions, parts, answers=True):
+        _group(into, reading.dimensions, key, labels).take(values)
+
+
+read_period_parts = (_received_parts, _resolved_parts, _duration_parts, _satisfaction_parts)
 
 
 def _backlog_parts(reading: _Reading, into: Tallies) -> None:
@@ -452,8 +509,8 @@ def _backlog_parts(reading: _Reading, into: Tallies) -> None:
             age &= Q(received_at__gt=reading.now - datetime.timedelta(days=older))
         parts[name] = Count("pk", filter=age)
     open_now = reading.requests.filter(status__in=OPEN)
-    for key, labels, values in _grouped(open_now, reading.dimension, parts):
-        _group(into, reading.dimension, key, labels).take(values)
+    for key, labels, values in _grouped(open_now, reading.dimensions, parts):
+        _group(into, reading.dimensions, key, labels).take(values)
 
 
 def tallies(
@@ -472,26 +529,39 @@ def tallies(
     """
     if group_by is not None and group_by not in DIMENSIONS:
         raise ValueError(f"unknown grouping {group_by!r}")
-    start, end = bounds(period_from, period_to)
+    from aftersales.metrics import rollups  # the rollups are built with this module
+
+    dimension = DIMENSIONS[group_by] if group_by else None
+    filters = filters or Filters()
+    result: Tallies = {}
+    # The days the rollups hold fresh are read from them; the rest from the requests.
+    spans = rollups.read(result, period_from, period_to, dimension, filters, teams)
     reading = _Reading(
-        dimension=DIMENSIONS[group_by] if group_by else None,
-        filters=filters or Filters(),
+        dimensions=(dimension,) if dimension else (),
+        filters=filters,
         teams=teams,
-        start=start,
-        end=end,
+        spans=tuple(spans),
         now=now or timezone.now(),
     )
-    result: Tallies = {}
-    for read in (
-        _received_parts,
-        _resolved_parts,
-        _duration_parts,
-        _satisfaction_parts,
-        _backlog_parts,
-    ):
-        read(reading, result)
-    if reading.dimension is None:
+    if reading.spans:
+        for read in read_period_parts:
+            read(reading, result)
+    _backlog_parts(reading, result)
+    label_groups(result, dimension)
+    if dimension is None:
         result.setdefault(None, Group(None, "", Tally()))
+    return result
+
+
+def tallies_of_requests(spans: tuple[Span, ...], dimensions: tuple[Dimension, ...]) -> Tallies:
+    """The parts of every request (no filters, no scope) in `spans`, grouped by
+    `dimensions`, backlog left out: what the rollups are built from."""
+    reading = _Reading(
+        dimensions=dimensions, filters=Filters(), teams=None, spans=spans, now=timezone.now()
+    )
+    result: Tallies = {}
+    for read in read_period_parts:
+        read(reading, result)
     return result
 
 
@@ -566,30 +636,33 @@ def daily_series(
 ) -> list[dict[str, Any]]:
     """Per day of the period (service time zone), every day present: requests received
     (cancelled included) in all and by channel; SLA compliance of the requests resolved that
-    day; satisfaction of the score answers given that day. Three queries."""
+    day; satisfaction of the score answers given that day. The days the rollups hold fresh
+    are one query; the rest three."""
+    from aftersales.metrics import rollups
+
     filters = filters or Filters()
     zone = service_zone()
-    start, end = bounds(period_from, period_to)
-    requests = _requests(filters, teams)
     days: dict[datetime.date, dict[str, Any]] = {}
     day = period_from
     while day <= period_to:
         days[day] = {"received": 0, "by_channel": {}, "tally": Tally()}
         day += datetime.timedelta(days=1)
 
+    def intake_add(day: datetime.date, channel: str, received: int) -> None:
+        entry = days[day]
+        entry["received"] += received
+        entry["by_channel"][channel] = entry["by_channel"].get(channel, 0) + received
+
+    spans = rollups.read_daily(days, intake_add, period_from, period_to, filters, teams)
+    requests = _requests(filters, teams)
     intake = (
-        requests.filter(received_at__gte=start, received_at__lt=end)
+        requests.filter(within("received_at", spans))
         .annotate(day=TruncDate("received_at", tzinfo=zone))
         .values("day", "channel")
         .annotate(received=Count("pk"))
     )
-    for row in intake:
-        entry = days[row["day"]]
-        entry["received"] += row["received"]
-        entry["by_channel"][row["channel"]] = row["received"]
-
     resolved = (
-        requests.filter(status__in=DONE, resolved_at__gte=start, resolved_at__lt=end)
+        requests.filter(within("resolved_at", spans), status__in=DONE)
         .annotate(day=TruncDate("resolved_at", tzinfo=zone))
         .values("day")
         .annotate(
@@ -602,11 +675,8 @@ def daily_series(
             resolution_met=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
         )
     )
-    for row in resolved:
-        days[row["day"]]["tally"].take(row)
-
     answers = (
-        _answers(filters, teams, start, end)
+        _answers(filters, teams, spans)
         .annotate(day=TruncDate("response__answered_at", tzinfo=zone))
         .values("day")
         .annotate(
@@ -615,8 +685,13 @@ def daily_series(
             csat_score_sum=Sum("score"),
         )
     )
-    for row in answers:
-        days[row["day"]]["tally"].take(row)
+    if spans:
+        for row in intake:
+            intake_add(row["day"], row["channel"], row["received"])
+        for row in resolved:
+            days[row["day"]]["tally"].take(row)
+        for row in answers:
+            days[row["day"]]["tally"].take(row)
 
     series = []
     for day, entry in days.items():

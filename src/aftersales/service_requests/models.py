@@ -278,6 +278,9 @@ class ServiceRequest(BaseModel):
             models.Index(fields=["customer", "-received_at"], name="sr_customer_received"),
             models.Index(fields=["contact_phone_key"], name="sr_contact_phone"),
             models.Index(fields=["contact_email_key"], name="sr_contact_email"),
+            # The measures read the requests resolved or first answered in a period.
+            models.Index(fields=["resolved_at"], name="sr_resolved_at"),
+            models.Index(fields=["first_responded_at"], name="sr_first_responded_at"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="sr_status_valid"),

@@ -18,6 +18,9 @@ and 13:00–18:00); complaints: 24 hours around the clock, resolution held until
 
 Survey answers (scores): R1 on Thu 12 (team A) 5, 4, 2 and a comment; R6 on Sat 14 (team B)
 3; R2 on Mon 16 (after the week) 5. The backlog is counted on Mon 16 12:00.
+
+Each test runs twice: read from the requests, and read from the daily rollups built at the
+end (`metrics/rollups.py`), which must give every figure the same.
 """
 
 import datetime
@@ -28,6 +31,7 @@ from django.utils import translation
 
 from aftersales.imports import services as imports
 from aftersales.imports.tests.files import csv_bytes
+from aftersales.metrics import rollups
 from aftersales.service_requests import services
 from aftersales.service_requests.models import ServiceRequest
 from aftersales.service_requests.tests.factories import make_request
@@ -59,8 +63,9 @@ def _reply(request, by):
     services.comment_add(request, by=by, body="您好，我们已收到，正在处理。", internal=False)
 
 
-@pytest.fixture
+@pytest.fixture(params=["requests", "rollups"])
 def week(
+    request,
     time_machine,
     agent,
     technician,
@@ -75,6 +80,7 @@ def week(
     customer_a.save()
     customer_b.region = "华北"
     customer_b.save()
+    read_from = request.param
     at = time_machine.move_to
     made = {}
 
@@ -206,4 +212,10 @@ def week(
         Answer.objects.create(response=response, question=text, text="还可以")
 
     made.update(r1=r1, r2=r2, r3=r3, r4=r4, r5=r5, r6=r6, r7=r7, r8=r8, r9=r9)
+    if read_from == "rollups":
+        # Every figure must be the same read from the daily rollups.
+        at(NOW, tick=False)
+        rollups.refresh()
+        assert rollups.fresh_days(FROM, TO) == {FROM + datetime.timedelta(days=n) for n in range(7)}
+        at(local(2026, 3, 16, 0, 0), tick=False)
     return {name: ServiceRequest.objects.get(pk=r.pk) for name, r in made.items()}
