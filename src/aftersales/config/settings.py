@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "aftersales.webhooks",
     "aftersales.metrics",
     "aftersales.dashboards",
+    "aftersales.reports",
     "aftersales.api",
 ]
 
@@ -234,6 +235,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 SERVICE_TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
 CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
+# The service's name on printed reports (e.g. the company's service department); may be empty.
+SERVICE_NAME = env_str("AFTERSALES_SERVICE_NAME", "")
 # A request for a unit that had another request resolved this many days (calendar days, in
 # the service time zone) before it came in counts as a repeat repair (SPEC §5).
 REPEAT_REPAIR_DAYS = env_int("AFTERSALES_REPEAT_REPAIR_DAYS", 90)
