@@ -17,6 +17,7 @@ from aftersales.portal.api import TrackApi
 from aftersales.quality.api import ProblemRecordViewSet
 from aftersales.repair_records import api as repair_records
 from aftersales.repairs import api as repairs
+from aftersales.reports import api as reports
 from aftersales.returns import api as returns
 from aftersales.service_requests import api as sr
 from aftersales.service_requests import api_dispatch as sr_dispatch
@@ -259,6 +260,7 @@ v1 = [
     path("stock/consume/", parts.StockConsumeDirectApi.as_view(), name="stock-consume"),
     path("metrics/", metrics.MetricsApi.as_view(), name="metrics"),
     path("metrics/daily/", metrics.MetricsDailyApi.as_view(), name="metrics-daily"),
+    path("reports/monthly/", reports.MonthlyReportApi.as_view(), name="reports-monthly"),
     path("", include(router.urls)),
 ]
 

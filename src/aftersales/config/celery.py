@@ -6,16 +6,24 @@ under "Periodic tasks".
 """
 
 import os
+import zoneinfo
 from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready
+from django_celery_beat.tzcrontab import TzAwareCrontab
+
+from aftersales.config.env import env_str
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.config.settings")
 
 app = Celery("aftersales")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The service time zone, read as settings read it (settings cannot be imported here: they
+# import this package).
+SERVICE_ZONE = zoneinfo.ZoneInfo(env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai"))
 
 app.conf.beat_schedule = {
     # Every minute: the worker proves it is alive; /api/v1/health/ reports the last beat.
@@ -40,6 +48,13 @@ app.conf.beat_schedule = {
     # Every minute: the measures' daily rollups of the days that changed (metrics/rollups.py);
     # until a day is rebuilt the measures read it from the requests, so figures never lag.
     "measure-rollups": {"task": "aftersales.metrics.tasks.rollups_refresh", "schedule": 60.0},
+    # "30 6 1 * *" in the service time zone: at 06:30 on the first of each month, the
+    # previous month's reports, mailed to analysts, administrators and each supervisor
+    # (reports.services.monthly_reports_send; a rerun mails no one twice).
+    "monthly-reports": {
+        "task": "aftersales.reports.tasks.monthly_reports",
+        "schedule": TzAwareCrontab(minute=30, hour=6, day_of_month=1, tz=SERVICE_ZONE),
+    },
     # Every hour: Idempotency-Key answers older than AFTERSALES_IDEMPOTENCY_KEY_HOURS.
     "idempotency-cleanup": {
         "task": "aftersales.webhooks.tasks.idempotency_cleanup",

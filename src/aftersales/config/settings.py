@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "aftersales.webhooks",
     "aftersales.metrics",
     "aftersales.dashboards",
+    "aftersales.reports",
     "aftersales.api",
 ]
 
@@ -236,6 +237,8 @@ SERVICE_TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
 # Read the measures of unchanged days from the daily rollups (metrics/rollups.py).
 MEASURE_ROLLUPS = env_bool("AFTERSALES_MEASURE_ROLLUPS", default=True)
 CURRENCY = env_str("AFTERSALES_CURRENCY", "CNY")
+# The service's name on printed reports (e.g. the company's service department); may be empty.
+SERVICE_NAME = env_str("AFTERSALES_SERVICE_NAME", "")
 # A request for a unit that had another request resolved this many days (calendar days, in
 # the service time zone) before it came in counts as a repeat repair (SPEC §5).
 REPEAT_REPAIR_DAYS = env_int("AFTERSALES_REPEAT_REPAIR_DAYS", 90)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("mail/", include("aftersales.mailin.urls")),
     path("notices/", include("aftersales.notices.urls")),
     path("dashboards/", include("aftersales.dashboards.urls")),
+    path("reports/", include("aftersales.reports.urls")),
     path("", include("aftersales.service_requests.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

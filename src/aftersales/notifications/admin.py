@@ -5,7 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersales.notifications import services
-from aftersales.notifications.models import OutboxMessage
+from aftersales.notifications.models import OutboxAttachment, OutboxMessage
+
+
+class OutboxAttachmentInline(admin.TabularInline):
+    """What files went with the mail (the files themselves are private)."""
+
+    model = OutboxAttachment
+    fields = ["filename", "content_type", "size"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(OutboxMessage)
@@ -33,6 +46,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "created_at",
     ]
+    inlines = [OutboxAttachmentInline]
     actions = ["send_again"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -106,3 +106,24 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+
+class OutboxAttachment(models.Model):
+    """A file sent with an outgoing mail. Stored by its content's SHA-256 under `outbox/` in
+    private storage (the same files are written once however many mails carry them), so
+    the mail sent again after a failure carries what was written, even if the document it
+    came from was made again since."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

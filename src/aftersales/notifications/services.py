@@ -2,7 +2,8 @@
 
 - notify: an in-app message for a person, once per key
 - notifications_mark_read: mark one person's messages read
-- email_enqueue: write a mail in the caller's transaction, sent after commit, once per key
+- email_enqueue: write a mail (with files attached, if any) in the caller's transaction, sent
+  after commit, once per key
 - sms_enqueue: the same for a text message (sent through the provider of `sms.py`)
 - outbox_deliver: send one message: claim it, send it, record the outcome
 - outbox_flush: send every message that is due (new, to retry, or left by a stopped worker)
@@ -12,11 +13,15 @@
 
 import datetime
 import email.utils
+import hashlib
 import logging
 import smtplib
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import BadHeaderError, EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -24,7 +29,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.notifications import sms, threading
-from aftersales.notifications.models import Notification, OutboxMessage
+from aftersales.notifications.models import Notification, OutboxAttachment, OutboxMessage
 
 log = logging.getLogger(__name__)
 S = OutboxMessage.Status
@@ -56,6 +61,19 @@ def notifications_mark_read(*, recipient: User, ids: list[int] | None = None) ->
     return unread.update(read_at=timezone.now())
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a mail: its name as the recipient sees it, its bytes and type."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
+# A mail server commonly refuses messages above 25 MB; base64 makes files a third larger.
+ATTACHMENTS_MAX_BYTES = 15 * 1024 * 1024
+
+
 def _mail_domain() -> str:
     address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return address.rpartition("@")[2] or "localhost"
@@ -71,6 +89,7 @@ def email_enqueue(
     reference: str = "",
     in_reply_to: str = "",
     event: str = "",
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
 ) -> OutboxMessage | None:
     """Write a mail to be sent once the caller's transaction commits.
 
@@ -78,7 +97,10 @@ def email_enqueue(
     reported before). Line breaks in the subject are folded: no header injection. A mail
     about a request (`reference`, its service number) gets a signed Message-ID that a reply
     can be threaded by (`threading.py`); `in_reply_to` is the customer's message it answers.
+    `attachments` are stored with the message (ValueError above ATTACHMENTS_MAX_BYTES).
     """
+    if sum(len(item.content) for item in attachments) > ATTACHMENTS_MAX_BYTES:
+        raise ValueError("The attachments are too large to be sent by mail.")
     return _enqueue(
         channel=OutboxMessage.Channel.EMAIL,
         key=key,
@@ -89,6 +111,7 @@ def email_enqueue(
         reference=reference,
         in_reply_to=" ".join(in_reply_to.split())[:255],
         event=event,
+        attachments=attachments,
     )
 
 
@@ -108,8 +131,29 @@ def sms_enqueue(
     )
 
 
+def _store_attachment(message: OutboxMessage, item: Attachment) -> OutboxAttachment:
+    digest = hashlib.sha256(item.content).hexdigest()
+    name = f"outbox/{digest[:2]}/{digest}"
+    # Named by content: a file already there holds the same bytes.
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(item.content))
+    return OutboxAttachment.objects.create(
+        message=message,
+        file=name,
+        filename=" ".join(item.filename.split())[:200] or "attachment",
+        content_type=item.content_type[:100],
+        size=len(item.content),
+    )
+
+
 def _enqueue(
-    *, channel: str, key: str, to_address: str, reference: str, **fields: Any
+    *,
+    channel: str,
+    key: str,
+    to_address: str,
+    reference: str,
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
+    **fields: Any,
 ) -> OutboxMessage | None:
     if not to_address:
         return None
@@ -126,6 +170,8 @@ def _enqueue(
                 next_attempt_at=timezone.now(),
                 **fields,
             )
+            for item in attachments:
+                _store_attachment(message, item)
     except IntegrityError:
         return None
     # Imported here: the task module imports this one.
@@ -145,7 +191,7 @@ def _is_permanent(exc: Exception) -> bool:
     """5xx answers about this message (its sender, recipient or content) will not change
     on a retry; anything else — 4xx, refused or dropped connections, timeouts, a wrong
     password the administrator is about to fix — may."""
-    if isinstance(exc, sms.SmsPermanentError):
+    if isinstance(exc, sms.SmsPermanentError | FileNotFoundError):
         return True
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return False
@@ -177,7 +223,7 @@ def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.SMS:
         sms.sms_send(to=message.to_address, text=message.body, message_id=message.message_id)
         return
-    EmailMessage(
+    mail = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -189,7 +235,11 @@ def _send(message: OutboxMessage) -> None:
             "X-Auto-Response-Suppress": "All",
             **_thread_headers(message),
         },
-    ).send(fail_silently=False)
+    )
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as stored:
+            mail.attach(attachment.filename, stored.read(), attachment.content_type)
+    mail.send(fail_silently=False)
 
 
 def outbox_deliver(message_id: int, *, now: datetime.datetime | None = None) -> str | None:

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from aftersales.accounts.models import User
 from aftersales.quality import access
-from aftersales.quality.models import ACTIVE, ProblemLink, ProblemRecord
+from aftersales.quality.models import ACTIVE, ProblemAction, ProblemLink, ProblemRecord
 from aftersales.service_requests.models import ServiceRequest
 
 
@@ -82,6 +82,31 @@ def open_problems_for_batches(pairs: list[tuple[int, str]]) -> dict[tuple[int, s
                 if pair[1] == batch.batch_number and product_matches:
                     found.setdefault(pair, record)
     return found
+
+
+def problems_open_for_teams(teams: list[int] | None) -> QuerySet[ProblemRecord]:
+    """Active records, oldest first, with their open actions' owners (for reports, read by
+    whoever may read the measures). `teams`: only the records these teams own or that
+    group one of their requests; None: every record."""
+    records = ProblemRecord.objects.filter(status__in=ACTIVE)
+    if teams is not None:
+        records = records.filter(
+            Q(team_id__in=teams)
+            | Q(pk__in=ProblemLink.objects.filter(request__team_id__in=teams).values("problem_id"))
+        )
+    return (
+        records.select_related("team")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=ProblemAction.objects.filter(done_at__isnull=True)
+                .select_related("owner")
+                .order_by("due_on", "id"),
+                to_attr="open_actions",
+            )
+        )
+        .order_by("created_at", "id")
+    )
 
 
 def _fold(title: str) -> str:

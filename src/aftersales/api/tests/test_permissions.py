@@ -812,6 +812,12 @@ MATRIX = {
     ),
     "metrics": ("get", "/api/v1/metrics/?group_by=team", None, MEASURES),
     "metrics-daily": ("get", "/api/v1/metrics/daily/?channel=phone", None, MEASURES),
+    "reports-monthly": (
+        "get",
+        "/api/v1/reports/monthly/?month=2025-01&language=en",
+        None,
+        MEASURES,
+    ),
     # Webhooks: administrators only; the secret they hold is in the answer.
     "webhook-list": ("get", "/api/v1/webhooks/", None, ADMIN_ONLY),
     "webhook-list:post": ("post", "/api/v1/webhooks/", "webhook", row(403, admin_user=201)),

@@ -161,3 +161,66 @@ def test_other_staff_cannot_open_the_outbox(agent, client):
     client.force_login(agent)
     response = client.get("/admin/notifications/outboxmessage/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_mail_carries_its_attachment_and_keeps_it_for_a_retry(db, smtp_sink):
+    pdf = b"%PDF-1.4\n" + "月度报告".encode() + b"\n%%EOF\n"
+    message = services.email_enqueue(
+        key="report:1:1",
+        to_address="analyst@example.com",
+        subject="月度服务报告 2026-03",
+        body="见附件。",
+        attachments=[services.Attachment("月度报告-2026-03.pdf", pdf, "application/pdf")],
+    )
+    [stored] = message.attachments.all()
+    assert stored.size == len(pdf) and stored.file.name.startswith("outbox/")
+    smtp_sink.data_reply = "451 4.3.0 Try again later"
+    assert services.outbox_deliver(message.pk) == S.PENDING
+    smtp_sink.data_reply = None
+    message.refresh_from_db()
+    assert services.outbox_deliver(message.pk, now=message.next_attempt_at) == S.SENT
+    [mail] = smtp_sink.received
+    [part] = list(mail.iter_attachments())
+    assert part.get_filename() == "月度报告-2026-03.pdf"
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_content() == pdf
+    assert "见附件" in mail.get_body(("plain",)).get_content()
+
+
+def test_the_same_file_for_many_mails_is_stored_once(db):
+    pdf = b"%PDF-1.4 same bytes"
+    names = set()
+    for n in range(3):
+        message = services.email_enqueue(
+            key=f"report:1:{n}",
+            to_address=f"u{n}@example.com",
+            subject="s",
+            body="b",
+            attachments=[services.Attachment("r.pdf", pdf, "application/pdf")],
+        )
+        names.add(message.attachments.get().file.name)
+    assert len(names) == 1
+
+
+def test_a_missing_attachment_file_fails_the_mail_at_once(db, smtp_sink):
+    message = services.email_enqueue(
+        key="report:2:1",
+        to_address="a@example.com",
+        subject="s",
+        body="b",
+        attachments=[services.Attachment("r.pdf", b"%PDF-1.4 gone", "application/pdf")],
+    )
+    stored = message.attachments.get()
+    stored.file.storage.delete(stored.file.name)
+    assert services.outbox_deliver(message.pk) == S.FAILED
+    message.refresh_from_db()
+    assert "FileNotFoundError" in message.last_error and smtp_sink.received == []
+
+
+def test_attachments_too_large_for_mail_are_refused(db):
+    big = services.Attachment("big.pdf", b"0" * (services.ATTACHMENTS_MAX_BYTES + 1), "x/y")
+    with pytest.raises(ValueError, match="too large"):
+        services.email_enqueue(
+            key="k", to_address="a@example.com", subject="s", body="b", attachments=[big]
+        )
+    assert OutboxMessage.objects.count() == 0
