@@ -8,6 +8,7 @@ Thin: input is checked by explicit serializers, rules by the services (403 not a
 the portal page behind their signed link, not this API; department staff work their tasks.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
 from aftersales.api.pagination import Pagination
 from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.steps import Step, VersionInput, step_api
 from aftersales.catalog.models import Product, Unit
 from aftersales.complaints import access, exports, pdf, selectors, services
 from aftersales.complaints.models import (
@@ -233,12 +235,8 @@ class ContactInputSerializer(StrictSerializer):
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class _Versioned(StrictSerializer):
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("The version read; a stale one is refused with 409."),
-    )
+class _Versioned(VersionInput):
+    pass  # the input of offer; its name is the schema's `_VersionedRequest`
 
 
 class InvestigationInputSerializer(_Versioned):
@@ -445,102 +443,95 @@ class ComplaintDetailApi(APIView):
         return _output(request, selectors.complaint_get_for_user(request.user, pk))
 
 
-class ComplaintContactsApi(APIView):
-    parser_classes = [JSONParser]
+def _complaint(request: Request, pk: int) -> Complaint:
+    return selectors.complaint_get_for_user(request.user, pk)
 
-    @extend_schema(
-        operation_id="complaints_contact_add",
-        summary="A contact with the customer and the facts it brought",
-        request=ContactInputSerializer,
-        responses={201: ComplaintOutputSerializer},
+
+def _contact_add(complaint: Complaint, request: Request, data: dict[str, Any]) -> Complaint:
+    services.complaint_contact_add(complaint, by=request.user, **data)
+    return complaint
+
+
+def _investigate(complaint: Complaint, request: Request, data: dict[str, Any]) -> Complaint:
+    version = _version(request, data)
+    return services.complaint_investigate(
+        complaint, by=request.user, data=data, expected_version=version
     )
-    def post(self, request: Request, pk: int) -> Response:
-        complaint = selectors.complaint_get_for_user(request.user, pk)
-        serializer = ContactInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.complaint_contact_add(complaint, by=request.user, **serializer.validated_data)
-        return _output(request, complaint, status=201)
-
-
-class ComplaintInvestigationApi(APIView):
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        operation_id="complaints_investigate",
-        summary="The analysis: severity, fault, founded, other demands",
-        request=InvestigationInputSerializer,
-        responses=ComplaintOutputSerializer,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        complaint = selectors.complaint_get_for_user(request.user, pk)
-        serializer = InvestigationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = _version(request, data)
-        updated = services.complaint_investigate(
-            complaint, by=request.user, data=data, expected_version=version
-        )
-        return _output(request, updated)
 
 
 def _lines(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(line) for line in data]
 
 
-class ComplaintProposalsApi(APIView):
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        operation_id="complaints_proposal_create",
-        summary="A new version of the proposal, with its remedy lines",
-        request=ProposalInputSerializer,
-        responses={201: ProposalOutputSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        complaint = selectors.complaint_get_for_user(request.user, pk)
-        serializer = ProposalInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        data["lines"] = _lines(data["lines"])
-        proposal = services.proposal_create(complaint, by=request.user, data=data)
-        return _proposal_output(request, proposal, status=201)
+def _proposal_create(complaint: Complaint, request: Request, data: dict[str, Any]) -> Proposal:
+    data.pop("version", None)
+    data["lines"] = _lines(data["lines"])
+    return services.proposal_create(complaint, by=request.user, data=data)
 
 
-class ComplaintSatisfactionApi(APIView):
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        operation_id="complaints_satisfaction",
-        summary="The customer's answer by phone: satisfied (resolves) or not (new proposal)",
-        request=SatisfactionInputSerializer,
-        responses={201: ComplaintOutputSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        complaint = selectors.complaint_get_for_user(request.user, pk)
-        serializer = SatisfactionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.complaint_satisfaction(complaint, by=request.user, **serializer.validated_data)
-        return _output(request, complaint, status=201)
+def _satisfaction(complaint: Complaint, request: Request, data: dict[str, Any]) -> Complaint:
+    services.complaint_satisfaction(complaint, by=request.user, **data)
+    return complaint
 
 
-class ComplaintCloseApi(APIView):
-    parser_classes = [JSONParser]
+def _close(complaint: Complaint, request: Request, data: dict[str, Any]) -> Complaint:
+    services.complaint_close_by_decision(complaint, by=request.user, reason=data["reason"])
+    return complaint
 
-    @extend_schema(
-        operation_id="complaints_close_by_decision",
-        summary="A supervisor closes the complaint without the customer's satisfaction",
-        request=DecisionInputSerializer,
-        responses=ComplaintOutputSerializer,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        complaint = selectors.complaint_get_for_user(request.user, pk)
-        serializer = DecisionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.complaint_close_by_decision(
-            complaint, by=request.user, reason=serializer.validated_data["reason"]
-        )
-        return _output(request, complaint)
+
+ComplaintContactsApi = step_api(
+    "ComplaintContactsApi",
+    ContactInputSerializer,
+    _contact_add,
+    fetch=_complaint,
+    output=_output,
+    operation_id="complaints_contact_add",
+    summary="A contact with the customer and the facts it brought",
+    responses={201: ComplaintOutputSerializer},
+    status=201,
+)
+ComplaintInvestigationApi = step_api(
+    "ComplaintInvestigationApi",
+    InvestigationInputSerializer,
+    _investigate,
+    fetch=_complaint,
+    output=_output,
+    operation_id="complaints_investigate",
+    summary="The analysis: severity, fault, founded, other demands",
+    responses=ComplaintOutputSerializer,
+)
+ComplaintProposalsApi = step_api(
+    "ComplaintProposalsApi",
+    ProposalInputSerializer,
+    _proposal_create,
+    fetch=_complaint,
+    output=_proposal_output,
+    operation_id="complaints_proposal_create",
+    summary="A new version of the proposal, with its remedy lines",
+    responses={201: ProposalOutputSerializer},
+    status=201,
+)
+ComplaintSatisfactionApi = step_api(
+    "ComplaintSatisfactionApi",
+    SatisfactionInputSerializer,
+    _satisfaction,
+    fetch=_complaint,
+    output=_output,
+    operation_id="complaints_satisfaction",
+    summary="The customer's answer by phone: satisfied (resolves) or not (new proposal)",
+    responses={201: ComplaintOutputSerializer},
+    status=201,
+)
+ComplaintCloseApi = step_api(
+    "ComplaintCloseApi",
+    DecisionInputSerializer,
+    _close,
+    fetch=_complaint,
+    output=_output,
+    operation_id="complaints_close_by_decision",
+    summary="A supervisor closes the complaint without the customer's satisfaction",
+    responses=ComplaintOutputSerializer,
+)
 
 
 class ProposalDetailApi(APIView):
@@ -569,86 +560,109 @@ class ProposalDetailApi(APIView):
         return _proposal_output(request, updated)
 
 
-def _step_api(step: str, input_serializer: type[StrictSerializer], summary: str) -> type[APIView]:
+def _proposal(request: Request, proposal_id: int) -> Proposal:
+    return selectors.proposal_get_for_user(request.user, proposal_id)
+
+
+def _works(user: Any, proposal: Proposal) -> bool:
+    return access.can_work(user, proposal.complaint)
+
+
+def _works_or_supervises(user: Any, proposal: Proposal) -> bool:
+    return access.can_work(user, proposal.complaint) or access.supervises(user, proposal.complaint)
+
+
+def _proposal_step(
+    step: str,
+    input_serializer: type[StrictSerializer],
+    run: Step,
+    *,
+    summary: str,
+    may: Callable[[Any, Proposal], bool] = _works,
+) -> type[APIView]:
+    """`POST complaint-proposals/{id}/{step}/`: only for whom `may` allows, else a 403."""
     multipart = step == "paper_agreement"
-
-    def run(proposal: Proposal, user: Any, data: dict[str, Any], version: int | None) -> Proposal:
-        if step == "submit":
-            return services.proposal_submit(
-                proposal, by=user, note=data.get("note", ""), expected_version=version
-            )
-        if step == "approve":
-            return services.proposal_approve(
-                proposal, by=user, comment=data.get("comment", ""), expected_version=version
-            )
-        if step == "send_back":
-            return services.proposal_send_back(
-                proposal, by=user, comment=data["comment"], expected_version=version
-            )
-        if step == "offer":
-            return services.proposal_offer(proposal, by=user, expected_version=version)
-        if step == "decline":
-            return services.proposal_decline(proposal, by=user, reason=data["reason"])
-        return services.proposal_record_paper(
-            proposal,
-            by=user,
-            signer_name=data["signer_name"],
-            upload=data["file"],
-            signed_at=data.get("signed_at"),
-        )
-
-    def may(user: Any, proposal: Proposal) -> bool:
-        if step in {"approve", "send_back"}:
-            return access.can_decide(user, proposal)
-        if step == "offer":
-            return access.can_work(user, proposal.complaint) or access.supervises(
-                user, proposal.complaint
-            )
-        return access.can_work(user, proposal.complaint)
-
-    class StepApi(APIView):
-        parser_classes = [JSONParser, MultiPartParser] if multipart else [JSONParser]
-
-        @extend_schema(
-            operation_id=f"complaint_proposals_{step}",
-            summary=summary,
-            request=(
-                {"multipart/form-data": input_serializer}
-                if multipart
-                else {"application/json": input_serializer}
-            ),
-            responses=ProposalOutputSerializer,
-        )
-        def post(self, request: Request, proposal_id: int) -> Response:
-            proposal = selectors.proposal_get_for_user(request.user, proposal_id)
-            if not may(request.user, proposal):
-                raise PermissionDenied(_("You may not do this with this proposal."))
-            payload = request.data
-            if multipart and hasattr(payload, "dict"):
-                payload = payload.dict()
-            serializer = input_serializer(data=payload)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-            version = _version(request, data) if "version" in serializer.fields else None
-            updated = run(proposal, request.user, data, version)
-            return _proposal_output(request, updated)
-
     name = "".join(part.title() for part in step.split("_"))
-    StepApi.__name__ = StepApi.__qualname__ = f"Proposal{name}Api"
-    return StepApi
+    media = "multipart/form-data" if multipart else "application/json"
+    return step_api(
+        f"Proposal{name}Api",
+        input_serializer,
+        run,
+        fetch=_proposal,
+        output=_proposal_output,
+        may=may,
+        refusal=gettext_lazy("You may not do this with this proposal."),
+        operation_id=f"complaint_proposals_{step}",
+        summary=summary,
+        request_schema={media: input_serializer},
+        responses=ProposalOutputSerializer,
+        parsers=(JSONParser, MultiPartParser) if multipart else (JSONParser,),
+    )
 
 
-ProposalSubmitApi = _step_api("submit", NoteInputSerializer, "Ask a supervisor to approve")
-ProposalApproveApi = _step_api(
-    "approve", ProposalCommentInputSerializer, "Approve, and offer it to the customer"
+ProposalSubmitApi = _proposal_step(
+    "submit",
+    NoteInputSerializer,
+    lambda proposal, request, data: services.proposal_submit(
+        proposal,
+        by=request.user,
+        note=data.get("note", ""),
+        expected_version=_version(request, data),
+    ),
+    summary="Ask a supervisor to approve",
 )
-ProposalSendBackApi = _step_api("send_back", SendBackInputSerializer, "Send back, with a comment")
-ProposalOfferApi = _step_api("offer", _Versioned, "Offer an approved proposal to the customer")
-ProposalDeclineApi = _step_api(
-    "decline", DeclineInputSerializer, "The customer declined (by phone), with the reason"
+ProposalApproveApi = _proposal_step(
+    "approve",
+    ProposalCommentInputSerializer,
+    lambda proposal, request, data: services.proposal_approve(
+        proposal,
+        by=request.user,
+        comment=data.get("comment", ""),
+        expected_version=_version(request, data),
+    ),
+    summary="Approve, and offer it to the customer",
+    may=access.can_decide,
 )
-ProposalPaperApi = _step_api(
-    "paper_agreement", PaperAgreementInputSerializer, "The customer signed a paper agreement"
+ProposalSendBackApi = _proposal_step(
+    "send_back",
+    SendBackInputSerializer,
+    lambda proposal, request, data: services.proposal_send_back(
+        proposal,
+        by=request.user,
+        comment=data["comment"],
+        expected_version=_version(request, data),
+    ),
+    summary="Send back, with a comment",
+    may=access.can_decide,
+)
+ProposalOfferApi = _proposal_step(
+    "offer",
+    _Versioned,
+    lambda proposal, request, data: services.proposal_offer(
+        proposal, by=request.user, expected_version=_version(request, data)
+    ),
+    summary="Offer an approved proposal to the customer",
+    may=_works_or_supervises,
+)
+ProposalDeclineApi = _proposal_step(
+    "decline",
+    DeclineInputSerializer,
+    lambda proposal, request, data: services.proposal_decline(
+        proposal, by=request.user, reason=data["reason"]
+    ),
+    summary="The customer declined (by phone), with the reason",
+)
+ProposalPaperApi = _proposal_step(
+    "paper_agreement",
+    PaperAgreementInputSerializer,
+    lambda proposal, request, data: services.proposal_record_paper(
+        proposal,
+        by=request.user,
+        signer_name=data["signer_name"],
+        upload=data["file"],
+        signed_at=data.get("signed_at"),
+    ),
+    summary="The customer signed a paper agreement",
 )
 
 

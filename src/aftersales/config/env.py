@@ -1,5 +1,6 @@
 """Environment parsing that fails loudly on a value it cannot read."""
 
+import math
 import os
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +34,19 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number such as 0.001, not {raw!r}.") from exc
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name} must be a number such as 0.001, not {raw!r}.")
+    return value
 
 
 def env_decimal(name: str, default: str) -> Decimal:

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.config.env import env_bool, env_decimal, env_int, env_str
+from aftersales.config.env import env_bool, env_decimal, env_float, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -244,6 +244,18 @@ SERVICE_NAME = env_str("AFTERSALES_SERVICE_NAME", "")
 REPEAT_REPAIR_DAYS = env_int("AFTERSALES_REPEAT_REPAIR_DAYS", 90)
 if REPEAT_REPAIR_DAYS < 0:
     raise ImproperlyConfigured("AFTERSALES_REPEAT_REPAIR_DAYS cannot be negative.")
+# Quality spikes (quality/spikes.py, docs/quality.md): a batch is flagged when its fault
+# requests of the last 7 days number at least SPIKE_MIN_REQUESTS and would be that many with
+# probability below SPIKE_P_VALUE at its own rate over the SPIKE_BASE_WEEKS before.
+SPIKE_MIN_REQUESTS = env_int("AFTERSALES_SPIKE_MIN_REQUESTS", 5)
+SPIKE_P_VALUE = env_float("AFTERSALES_SPIKE_P_VALUE", 0.001)
+SPIKE_BASE_WEEKS = env_int("AFTERSALES_SPIKE_BASE_WEEKS", 8)
+if SPIKE_MIN_REQUESTS < 1:
+    raise ImproperlyConfigured("AFTERSALES_SPIKE_MIN_REQUESTS must be at least 1.")
+if not 0 < SPIKE_P_VALUE < 1:
+    raise ImproperlyConfigured("AFTERSALES_SPIKE_P_VALUE must be between 0 and 1 (e.g. 0.001).")
+if not 1 <= SPIKE_BASE_WEEKS <= 260:
+    raise ImproperlyConfigured("AFTERSALES_SPIKE_BASE_WEEKS must be between 1 and 260.")
 # Returns: refunds above this amount (in CURRENCY) are recorded by a supervisor only; where
 # customers send returned units (told in the authorisation mail).
 RMA_REFUND_SUPERVISOR_ABOVE = env_decimal("AFTERSALES_REFUND_SUPERVISOR_ABOVE", "1000.00")

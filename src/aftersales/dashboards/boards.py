@@ -169,12 +169,14 @@ def request_list_url(**params: Any) -> str:
 
 
 class Links:
-    """Request-list links for one query (and one team or person of a ranking)."""
+    """Request-list links for one query (and one team or person of a ranking). Without a team
+    chosen, the links name the reader's `teams` (None: every team), so that a supervisor of
+    several teams drills down into their teams' requests, not every request they can see."""
 
-    def __init__(self, query: Query, **scope: Any) -> None:
+    def __init__(self, query: Query, *, teams: Collection[int] | None = None, **scope: Any) -> None:
         self.query = query
         self.base = {
-            "team": query.team,
+            "team": query.team if query.team is not None else sorted(teams or ()),
             "channel": query.channel,
             "kind": query.kind,
             "category": query.category,
@@ -515,7 +517,7 @@ def manager(
         name: measures.compute(query.first, query.last, group_by=name, now=now, **common)
         for name in ("category", "product_model", "batch")
     }
-    links = Links(query)
+    links = Links(query, teams=teams)
     return Dashboard(
         total=total,
         tiles=_tiles(total, links),
@@ -615,7 +617,7 @@ def ranking(
         else:
             label = row["group"]["label"]
             scope = {"assignee": usernames.get(key, "")} if by == "person" else {"team": key}
-            links = Links(query, **scope)
+            links = Links(query, teams=teams, **scope)
         values = _ranking_values(row)
         handled_link = links.resolved() if links else ""
         link_of = {

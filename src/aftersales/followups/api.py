@@ -11,15 +11,14 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aftersales.accounts.models import User
 from aftersales.api.exports import EXPORT_RESPONSES, FORMAT_PARAMETER, FileNegotiation
-from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.serializers import CleanCharField
+from aftersales.api.steps import VersionInput, step_action, user_named
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.exports import export_format, export_response
 from aftersales.followups import access, exports, selectors, services
@@ -60,15 +59,7 @@ class FollowUpOutputSerializer(serializers.Serializer):
         return obj.invitation.message_text if obj.invitation_id else ""
 
 
-class _Step(StrictSerializer):
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("The version read; a stale one is refused with 409."),
-    )
-
-
-class FollowUpRecordInputSerializer(_Step):
+class FollowUpRecordInputSerializer(VersionInput):
     reached = serializers.BooleanField(help_text=gettext_lazy("Was the customer reached?"))
     solved = serializers.BooleanField(
         required=False, allow_null=True, help_text=gettext_lazy("Required when reached.")
@@ -90,7 +81,7 @@ class FollowUpRecordInputSerializer(_Step):
     )
 
 
-class FollowUpAssignInputSerializer(_Step):
+class FollowUpAssignInputSerializer(VersionInput):
     assignee = CleanCharField(
         max_length=150,
         allow_null=True,
@@ -98,22 +89,16 @@ class FollowUpAssignInputSerializer(_Step):
     )
 
 
-class FollowUpGiveUpInputSerializer(_Step):
+class FollowUpGiveUpInputSerializer(VersionInput):
     reason = CleanCharField(max_length=services.TEXT_MAX)
 
 
-class FollowUpSendSurveyInputSerializer(_Step):
+class FollowUpSendSurveyInputSerializer(VersionInput):
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         required=False,
         help_text=gettext_lazy("Email (sent through the outbox) or sms (text for staff to send)."),
     )
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _listed(request: Request) -> QuerySet[FollowUp]:
@@ -172,9 +157,9 @@ class FollowUpViewSet(viewsets.GenericViewSet):
             raise Http404("No such follow-up.") from None
         return selectors.followup_get_for_user(self.request.user, pk)
 
-    def _output(self, followup: FollowUp) -> Response:
+    def _output(self, followup: FollowUp, status: int = 200) -> Response:
         fresh = selectors.followup_get_for_user(self.request.user, followup.pk)
-        response = Response(FollowUpOutputSerializer(fresh).data)
+        response = Response(FollowUpOutputSerializer(fresh).data, status=status)
         response["ETag"] = f'"{fresh.version}"'
         return response
 
@@ -187,71 +172,50 @@ class FollowUpViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._output(self.get_object())
 
-    @extend_schema(
+    record = step_action(
+        "record",
+        FollowUpRecordInputSerializer,
+        lambda followup, request, data: services.followup_record(
+            followup, by=request.user, expected_version=data.pop("version", None), data=data
+        ),
         operation_id="follow_ups_record",
-        request=FollowUpRecordInputSerializer,
         responses=FollowUpOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def record(self, request: Request, pk: str) -> Response:
-        followup = self.get_object()
-        data = _valid(FollowUpRecordInputSerializer, request.data)
-        version = data.pop("version", None)
-        followup = services.followup_record(
-            followup, by=request.user, data=data, expected_version=version
-        )
-        return self._output(followup)
-
-    @extend_schema(
+    assign = step_action(
+        "assign",
+        FollowUpAssignInputSerializer,
+        lambda followup, request, data: services.followup_assign(
+            followup,
+            assignee=user_named(data["assignee"], field="assignee"),
+            by=request.user,
+            expected_version=data.get("version"),
+        ),
         operation_id="follow_ups_assign",
-        request=FollowUpAssignInputSerializer,
         responses=FollowUpOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str) -> Response:
-        followup = self.get_object()
-        data = _valid(FollowUpAssignInputSerializer, request.data)
-        assignee = None
-        if data["assignee"]:
-            assignee = User.objects.filter(username=data["assignee"]).first()
-            if assignee is None:
-                message = _("No one is called “%(name)s”.") % {"name": data["assignee"]}
-                raise DomainError(message, fields={"assignee": [message]})
-        followup = services.followup_assign(
-            followup, assignee=assignee, by=request.user, expected_version=data.get("version")
-        )
-        return self._output(followup)
-
-    @extend_schema(
-        operation_id="follow_ups_give_up",
-        request=FollowUpGiveUpInputSerializer,
-        responses=FollowUpOutputSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="give-up", url_name="give-up")
-    def give_up(self, request: Request, pk: str) -> Response:
-        followup = self.get_object()
-        data = _valid(FollowUpGiveUpInputSerializer, request.data)
-        followup = services.followup_give_up(
+    give_up = step_action(
+        "give_up",
+        FollowUpGiveUpInputSerializer,
+        lambda followup, request, data: services.followup_give_up(
             followup, by=request.user, reason=data["reason"], expected_version=data.get("version")
-        )
-        return self._output(followup)
-
-    @extend_schema(
-        operation_id="follow_ups_send_survey",
-        request=FollowUpSendSurveyInputSerializer,
+        ),
+        operation_id="follow_ups_give_up",
         responses=FollowUpOutputSerializer,
+        url_path="give-up",
     )
-    @action(detail=True, methods=["post"], url_path="send-survey", url_name="send-survey")
-    def send_survey(self, request: Request, pk: str) -> Response:
-        followup = self.get_object()
-        data = _valid(FollowUpSendSurveyInputSerializer, request.data)
-        followup = services.followup_send_survey(
+    send_survey = step_action(
+        "send_survey",
+        FollowUpSendSurveyInputSerializer,
+        lambda followup, request, data: services.followup_send_survey(
             followup,
             by=request.user,
             channel=data.get("channel"),
             expected_version=data.get("version"),
-        )
-        return self._output(followup)
+        ),
+        operation_id="follow_ups_send_survey",
+        responses=FollowUpOutputSerializer,
+        url_path="send-survey",
+    )
 
 
 class FollowUpExportApi(APIView):

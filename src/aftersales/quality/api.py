@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts.models import Team, User
 from aftersales.api.serializers import CleanCharField, StrictSerializer
+from aftersales.api.steps import step_action, user_named, valid
 from aftersales.catalog.models import Product
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.quality import access, filters, selectors, services, spikes
@@ -213,18 +214,29 @@ class ProblemLinkInputSerializer(StrictSerializer):
     service_request = CleanCharField(max_length=40, help_text=gettext_lazy("A service number."))
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _request(user: User, number: str) -> ServiceRequest:
     found = request_access.visible_to(user).filter(number=normalise_number(number)).first()
     if found is None:
         message = _("No such service request: %(number)s.") % {"number": number}
         raise DomainError(message, fields={"service_request": [message]})
     return found
+
+
+def _add_action(problem: ProblemRecord, request: Request, data: dict[str, Any]) -> ProblemRecord:
+    data["owner"] = user_named(data["owner"], field="owner")
+    version = data.pop("version", None)
+    services.problem_action_add(problem, by=request.user, data=data, expected_version=version)
+    return problem
+
+
+def _linkable(
+    request: Request, problem: ProblemRecord, data: dict[str, Any], refusal: str
+) -> ServiceRequest:
+    """The request named in `data`, once the reader may change the record's links (on a
+    record no longer active the service answers instead, with a 409)."""
+    if not access.can_link(request.user, problem) and problem.is_active:
+        raise NotAllowed(refusal)
+    return _request(request.user, data["service_request"])
 
 
 class ProblemRecordViewSet(viewsets.GenericViewSet):
@@ -281,7 +293,7 @@ class ProblemRecordViewSet(viewsets.GenericViewSet):
         self._reader()
         if not access.can_create(request.user):
             raise NotAllowed(_("Only supervisors and administrators open problem records."))
-        data = _valid(ProblemCreateInputSerializer, request.data)
+        data = valid(ProblemCreateInputSerializer, request.data)
         linked = [_request(request.user, number) for number in data.pop("requests", [])]
         problem = services.problem_create(by=request.user, data=data, requests=linked)
         return self._output(problem, status=201)
@@ -297,48 +309,34 @@ class ProblemRecordViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, number: str) -> Response:
         problem = self.get_object()
-        data = _valid(ProblemUpdateInputSerializer, request.data)
+        data = valid(ProblemUpdateInputSerializer, request.data)
         version = data.pop("version", None)
         problem = services.problem_update(
             problem, by=request.user, data=data, expected_version=version
         )
         return self._output(problem)
 
-    @extend_schema(
-        operation_id="problem_records_transition",
-        request=ProblemTransitionInputSerializer,
-        responses=ProblemOutputSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def transition(self, request: Request, number: str) -> Response:
-        problem = self.get_object()
-        data = _valid(ProblemTransitionInputSerializer, request.data)
-        problem = services.problem_transition(
+    transition = step_action(
+        "transition",
+        ProblemTransitionInputSerializer,
+        lambda problem, request, data: services.problem_transition(
             problem,
             data["action"],
             by=request.user,
             reason=data["reason"],
             expected_version=data.get("version"),
-        )
-        return self._output(problem)
-
-    @extend_schema(
-        operation_id="problem_records_actions_create",
-        request=ProblemActionInputSerializer,
-        responses={201: ProblemOutputSerializer},
+        ),
+        operation_id="problem_records_transition",
+        responses=ProblemOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def actions(self, request: Request, number: str) -> Response:
-        problem = self.get_object()
-        data = _valid(ProblemActionInputSerializer, request.data)
-        owner = User.objects.filter(username=data["owner"]).first()
-        if owner is None:
-            message = _("No one is called “%(name)s”.") % {"name": data["owner"]}
-            raise DomainError(message, fields={"owner": [message]})
-        data["owner"] = owner
-        version = data.pop("version", None)
-        services.problem_action_add(problem, by=request.user, data=data, expected_version=version)
-        return self._output(problem, status=201)
+    actions = step_action(
+        "actions",
+        ProblemActionInputSerializer,
+        _add_action,
+        operation_id="problem_records_actions_create",
+        responses={201: ProblemOutputSerializer},
+        status=201,
+    )
 
     @extend_schema(
         operation_id="problem_records_action_done",
@@ -356,37 +354,36 @@ class ProblemRecordViewSet(viewsets.GenericViewSet):
         found = next((a for a in problem.actions.all() if a.pk == int(action_id)), None)
         if found is None:
             raise Http404("No such action.")
-        data = _valid(ProblemActionDoneInputSerializer, request.data)
+        data = valid(ProblemActionDoneInputSerializer, request.data)
         services.problem_action_done(found, by=request.user, result=data["result"])
         return self._output(problem)
 
-    @extend_schema(
+    links = step_action(
+        "links",
+        ProblemLinkInputSerializer,
+        lambda problem, request, data: services.problem_link(
+            problem,
+            _linkable(
+                request, problem, data, _("You may not link requests to this problem record.")
+            ),
+            by=request.user,
+        ),
         operation_id="problem_records_link",
-        request=ProblemLinkInputSerializer,
         responses=ProblemOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def links(self, request: Request, number: str) -> Response:
-        problem = self.get_object()
-        data = _valid(ProblemLinkInputSerializer, request.data)
-        if not access.can_link(request.user, problem) and problem.is_active:
-            raise NotAllowed(_("You may not link requests to this problem record."))
-        target = _request(request.user, data["service_request"])
-        return self._output(services.problem_link(problem, target, by=request.user))
-
-    @extend_schema(
+    unlink = step_action(
+        "unlink",
+        ProblemLinkInputSerializer,
+        lambda problem, request, data: services.problem_unlink(
+            problem,
+            _linkable(
+                request, problem, data, _("You may not unlink requests from this problem record.")
+            ),
+            by=request.user,
+        ),
         operation_id="problem_records_unlink",
-        request=ProblemLinkInputSerializer,
         responses=ProblemOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def unlink(self, request: Request, number: str) -> Response:
-        problem = self.get_object()
-        data = _valid(ProblemLinkInputSerializer, request.data)
-        if not access.can_link(request.user, problem) and problem.is_active:
-            raise NotAllowed(_("You may not unlink requests from this problem record."))
-        target = _request(request.user, data["service_request"])
-        return self._output(services.problem_unlink(problem, target, by=request.user))
 
     @extend_schema(
         operation_id="problem_records_spikes", responses=SpikeOutputSerializer(many=True)

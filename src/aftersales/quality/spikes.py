@@ -2,14 +2,15 @@
 its own rate this week. `docs/quality.md` explains the statistic.
 
 For every (product model, batch) with fault requests in the window (the `window_days`
-before `now`, 7 by default), the count `c` in the window is compared with the batch's own
-base rate over the `baseline_weeks` before the window (8 by default):
+before `now`, 7), the count `c` in the window is compared with the batch's own base rate
+over the `baseline_weeks` before the window (settings.SPIKE_BASE_WEEKS, 8 by default):
 
     r  = max(baseline count / baseline_weeks, min_base_rate)       requests per week
     mu = r × window_days / 7                                       expected in the window
     p  = P(X ≥ c) for X ~ Poisson(mu)                              upper tail
 
-and the batch is flagged when `c ≥ min_count` (5) and `p < alpha` (0.001). The floor
+and the batch is flagged when `c ≥ min_count` (settings.SPIKE_MIN_REQUESTS, 5 by default)
+and `p < alpha` (settings.SPIKE_P_VALUE, 0.001 by default). The floor
 `min_base_rate` (0.5 a week) keeps a young batch without history from being flagged on a
 handful of requests, and `min_count` keeps small counts out whatever their p-value.
 
@@ -24,7 +25,9 @@ number (taken from the sold unit at intake).
 import datetime
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -34,14 +37,25 @@ from aftersales.service_requests.models import ServiceRequest
 
 @dataclass(frozen=True)
 class Params:
+    baseline_weeks: int
+    min_count: int
+    alpha: float
     window_days: int = 7
-    baseline_weeks: int = 8
-    min_count: int = 5
-    alpha: float = 0.001
     min_base_rate: float = 0.5
 
 
-DEFAULT = Params()
+def configured(**overrides: Any) -> Params:
+    """The parameters the settings give now (read at call time, so a change of settings
+    applies to the next detection), with `overrides`."""
+    values: dict[str, Any] = {
+        "baseline_weeks": settings.SPIKE_BASE_WEEKS,
+        "min_count": settings.SPIKE_MIN_REQUESTS,
+        "alpha": settings.SPIKE_P_VALUE,
+        **overrides,
+    }
+    return Params(**values)
+
+
 NOT_FAULT_KINDS = ("installation", "maintenance", "consultation")
 NOT_FAULT_CATEGORIES = ("usage", "consultation", "service_quality")
 
@@ -74,9 +88,10 @@ class Verdict:
     flagged: bool
 
 
-def evaluate(count: int, baseline_count: int, params: Params = DEFAULT) -> Verdict:
+def evaluate(count: int, baseline_count: int, params: Params | None = None) -> Verdict:
     """The test for one batch: `count` requests in the window, `baseline_count` in the
-    baseline weeks before it."""
+    baseline weeks before it (under the configured parameters unless `params` are given)."""
+    params = params or configured()
     weekly = max(baseline_count / params.baseline_weeks, params.min_base_rate)
     expected = weekly * params.window_days / 7
     p_value = poisson_sf(count, expected)
@@ -128,7 +143,7 @@ def fault_requests():  # type: ignore[no-untyped-def]
 def spikes_detect(
     *,
     now: datetime.datetime | None = None,
-    params: Params = DEFAULT,
+    params: Params | None = None,
     include_all: bool = False,
     product: Product | None = None,
     batch_number: str | None = None,
@@ -136,6 +151,7 @@ def spikes_detect(
     """The flagged batches (every batch with requests in the window when `include_all`),
     most significant first, with the evidence: counts, expected count, p-value, units sold
     and the ids of the window's requests."""
+    params = params or configured()
     window_end = now or timezone.now()
     window_start = window_end - datetime.timedelta(days=params.window_days)
     baseline_start = window_start - datetime.timedelta(weeks=params.baseline_weeks)

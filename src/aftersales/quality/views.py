@@ -372,7 +372,7 @@ def spike_list(request: HttpRequest) -> HttpResponse:
         }
         for batch in found
     ]
-    context = _console(request.user, rows=rows, params=spikes.DEFAULT, now=timezone.now())
+    context = _console(request.user, rows=rows, params=spikes.configured(), now=timezone.now())
     return render(request, "quality/spikes.html", context)
 
 

@@ -1,25 +1,89 @@
-"""Console actions of the "Repair records" card (the page itself is the request's), the
-printable record, and a unit's service history.
+"""Console pages of repair records: the list of the records of the requests one sees (with
+its CSV/XLSX export), the actions of the "Repair records" card (the page itself is the
+request's), the printable record, and a unit's service history.
 
 Each action: selector → form → one service call → the request's refreshed panels (htmx) or
 a redirect back to it (no JavaScript); a refusal is shown on the card, as the request's own
 forms do.
 """
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core.errors import DomainError
-from aftersales.repair_records import access, api, forms, selectors, services
+from aftersales.core.exports import export_response
+from aftersales.core.htmx import render_page_or_partial
+from aftersales.repair_records import access, api, exports, forms, selectors, services
+from aftersales.repair_records.filters import RepairRecordFilter
+from aftersales.repair_records.models import RepairRecord
 from aftersales.service_requests import access as request_access
 from aftersales.service_requests import selectors as request_selectors
 from aftersales.service_requests.forms import form_error
 from aftersales.service_requests.views import changed_response, refused_response
 
 UNIT_HISTORY = "repair_records/unit_history.html"
+LIST = "repair_records/record_list.html"
+PER_PAGE = 50
+
+
+def _console(user: Any, **context: Any) -> dict[str, Any]:
+    """What the console frame needs (the navigation), as the request pages give it."""
+    return {
+        "is_staff": request_access.is_staff(user),
+        "can_intake": request_access.is_staff(user) and request_access.can_create(user),
+        **context,
+    }
+
+
+def _listed(request: HttpRequest) -> tuple[RepairRecordFilter, QueryDict]:
+    """The records the query string asks for (the page and its export), as the API's
+    export filters them: staff only, the records of the requests they may see."""
+    if not request_access.is_staff(request.user):
+        raise PermissionDenied(_("Only staff see the list of repair records."))
+    params = QueryDict(mutable=True)
+    for key in RepairRecordFilter.base_filters:
+        value = request.GET.get(key, "").strip()
+        if value:
+            params[key] = value
+    filterset = RepairRecordFilter(params, queryset=selectors.record_list_for_user(request.user))
+    return filterset, params
+
+
+def _rows(filterset: RepairRecordFilter) -> QuerySet[RepairRecord]:
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    filterset, params = _listed(request)
+    rows = _rows(filterset).select_related("request__product")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context = _console(
+        request.user,
+        page=page,
+        filter_form=filterset.form,
+        query=params.urlencode(),
+        outcomes=RepairRecord.TestOutcome.choices,
+    )
+    return render_page_or_partial(request, LIST, "record-list", context)
+
+
+@require_GET
+def record_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every record the list shows (all its pages), as CSV or XLSX."""
+    filterset, _params = _listed(request)
+    if not filterset.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
+    return export_response(fmt, "repair-records", exports.COLUMNS, exports.rows(filterset.qs))
 
 
 @require_POST

@@ -33,7 +33,7 @@ from aftersales.service_requests import (
     services,
 )
 from aftersales.service_requests import transitions as lifecycle
-from aftersales.service_requests.filters import ServiceRequestFilter
+from aftersales.service_requests.filters import RequestListFilter
 from aftersales.service_requests.models import ServiceRequest
 
 LIST = "service_requests/service_request_list.html"
@@ -69,7 +69,7 @@ def _non_empty(query: QueryDict) -> QueryDict:
 
 def _listed(
     request: HttpRequest,
-) -> tuple[QuerySet[ServiceRequest], forms.RequestListQuery, ServiceRequestFilter, str]:
+) -> tuple[QuerySet[ServiceRequest], forms.RequestListQuery, RequestListFilter, str]:
     """The list as the page's query string filters and orders it (the page and its export)."""
     user = request.user
     params = _non_empty(request.GET)
@@ -77,7 +77,7 @@ def _listed(
     query.is_valid()
     view = query.cleaned_data.get("view") or "open"
     search = query.cleaned_data.get("search") or ""
-    filterset = ServiceRequestFilter(
+    filterset = RequestListFilter(
         params, queryset=selectors.service_request_list(user), request=request
     )
     requests = filterset.qs.filter(selectors.saved_view_filter(user, view))

@@ -11,14 +11,13 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.accounts.models import User
-from aftersales.api.serializers import CleanCharField, StrictSerializer
-from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.api.serializers import CleanCharField
+from aftersales.api.steps import VersionInput, step_action, user_named
+from aftersales.core.errors import NotAllowed
 from aftersales.service_requests import access as request_access
 from aftersales.tasks import filters, selectors, services
 from aftersales.tasks.models import Status, Task
@@ -55,12 +54,8 @@ class TaskOutputSerializer(serializers.Serializer):
         return obj.service_request.number if obj.service_request_id in visible else None
 
 
-class _Step(StrictSerializer):
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("The version read; a stale one is refused with 409."),
-    )
+class _Step(VersionInput):
+    pass  # the input of start and take; its name is the schema's `_StepRequest`
 
 
 class TaskFinishInputSerializer(_Step):
@@ -80,12 +75,6 @@ class TaskAssignInputSerializer(_Step):
         allow_null=True,
         help_text=gettext_lazy("A username in the task's team; null gives it back to the team."),
     )
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class TaskViewSet(viewsets.GenericViewSet):
@@ -120,9 +109,10 @@ class TaskViewSet(viewsets.GenericViewSet):
         )
         return {"request": self.request, "visible_requests": visible}
 
-    def _output(self, task: Task) -> Response:
+    def _output(self, task: Task, status: int = 200) -> Response:
         fresh = selectors.task_get_for_user(self.request.user, task.pk)
-        response = Response(TaskOutputSerializer(fresh, context=self._context([fresh])).data)
+        data = TaskOutputSerializer(fresh, context=self._context([fresh])).data
+        response = Response(data, status=status)
         response["ETag"] = f'"{fresh.version}"'
         return response
 
@@ -136,68 +126,51 @@ class TaskViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._output(self.get_object())
 
-    @extend_schema(operation_id="tasks_start", request=_Step, responses=TaskOutputSerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = _valid(_Step, request.data)
-        return self._output(
-            services.task_start(task, by=request.user, expected_version=data.get("version"))
-        )
-
-    @extend_schema(operation_id="tasks_take", request=_Step, responses=TaskOutputSerializer)
-    @action(detail=True, methods=["post"])
-    def take(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = _valid(_Step, request.data)
-        task = services.task_assign(
+    start = step_action(
+        "start",
+        _Step,
+        lambda task, request, data: services.task_start(
+            task, by=request.user, expected_version=data.get("version")
+        ),
+        operation_id="tasks_start",
+        responses=TaskOutputSerializer,
+    )
+    take = step_action(
+        "take",
+        _Step,
+        lambda task, request, data: services.task_assign(
             task, assignee=request.user, by=request.user, expected_version=data.get("version")
-        )
-        return self._output(task)
-
-    @extend_schema(
+        ),
+        operation_id="tasks_take",
+        responses=TaskOutputSerializer,
+    )
+    assign = step_action(
+        "assign",
+        TaskAssignInputSerializer,
+        lambda task, request, data: services.task_assign(
+            task,
+            assignee=user_named(data["assignee"], field="assignee"),
+            by=request.user,
+            expected_version=data.get("version"),
+        ),
         operation_id="tasks_assign",
-        request=TaskAssignInputSerializer,
         responses=TaskOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = _valid(TaskAssignInputSerializer, request.data)
-        assignee = None
-        if data["assignee"]:
-            assignee = User.objects.filter(username=data["assignee"]).first()
-            if assignee is None:
-                message = _("No one is called “%(name)s”.") % {"name": data["assignee"]}
-                raise DomainError(message, fields={"assignee": [message]})
-        task = services.task_assign(
-            task, assignee=assignee, by=request.user, expected_version=data.get("version")
-        )
-        return self._output(task)
-
-    @extend_schema(
+    finish = step_action(
+        "finish",
+        TaskFinishInputSerializer,
+        lambda task, request, data: services.task_finish(
+            task, by=request.user, expected_version=data.pop("version", None), data=data
+        ),
         operation_id="tasks_finish",
-        request=TaskFinishInputSerializer,
         responses=TaskOutputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def finish(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = _valid(TaskFinishInputSerializer, request.data)
-        version = data.pop("version", None)
-        task = services.task_finish(task, by=request.user, data=data, expected_version=version)
-        return self._output(task)
-
-    @extend_schema(
-        operation_id="tasks_cancel",
-        request=TaskCancelInputSerializer,
-        responses=TaskOutputSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = _valid(TaskCancelInputSerializer, request.data)
-        task = services.task_cancel(
+    cancel = step_action(
+        "cancel",
+        TaskCancelInputSerializer,
+        lambda task, request, data: services.task_cancel(
             task, by=request.user, reason=data["reason"], expected_version=data.get("version")
-        )
-        return self._output(task)
+        ),
+        operation_id="tasks_cancel",
+        responses=TaskOutputSerializer,
+    )

@@ -244,3 +244,32 @@ def test_the_drill_down_filters_refuse_bad_input(db, as_user, analyst, params):
     assert page.status_code == 200
     api = client.get("/api/v1/service-requests/", params, HTTP_ACCEPT_LANGUAGE="en")
     assert api.status_code in (200, 400), api.content
+
+
+def test_a_supervisor_of_several_teams_drills_down_into_their_teams_only(
+    week, time_machine, as_user, supervisor, team_a, team_b
+):
+    time_machine.move_to(NOW, tick=False)
+    supervisor.teams.add(team_b)
+    client = as_user(supervisor)
+    # R7 has no team: a supervisor sees it in the list, but it is none of their teams'.
+    assert week["r7"].team_id is None
+    assert week["r7"].number in listed_numbers(client, "/?view=all")
+    html = get(client, "/dashboards/").content.decode()
+    (row,) = measures.compute(FROM, TO, teams=[team_a.pk, team_b.pk], now=NOW)
+    url, received = link_and_text(tile(html, "received"))
+    assert received == str(row["received"])
+    assert f"team={team_a.pk}" in url
+    assert f"team={team_b.pk}" in url
+    theirs = {
+        week[name].number
+        for name in ("r1", "r2", "r3", "r4", "r5", "r7")
+        if week[name].team_id in {team_a.pk, team_b.pk}
+    }
+    assert len(theirs) == row["received"]
+    assert listed_numbers(client, url) == theirs
+    # The people ranking's links keep to the teams too.
+    people = get(client, "/dashboards/people/").content.decode()
+    links = [unescape(href) for href in re.findall(r'href="(/\?view=[^"]+)"', people)]
+    assert links
+    assert all(f"team={team_a.pk}" in link and f"team={team_b.pk}" in link for link in links)

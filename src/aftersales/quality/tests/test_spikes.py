@@ -3,7 +3,10 @@ own base rate (docs/quality.md), on synthetic data with a known spike and with n
 
 import datetime
 import math
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 from django.utils import timezone
@@ -48,7 +51,7 @@ def test_small_counts_are_not_flagged_however_unlikely():
     assert verdict.p_value < 0.01
     assert not verdict.flagged
     # The floor on the base rate: a young batch without history needs a clear excess.
-    assert not spikes.evaluate(5, 0, spikes.Params(min_base_rate=2.0)).flagged
+    assert not spikes.evaluate(5, 0, spikes.configured(min_base_rate=2.0)).flagged
 
 
 def test_a_busy_batch_at_its_usual_rate_is_not_flagged():
@@ -157,3 +160,70 @@ def test_the_daily_task_tells_quality_supervisors_once_a_week(
     services.problem_open_from_spike(by=supervisor, product=product, batch_number="B-DAILY")
     Notification.objects.all().delete()
     assert services.spikes_notify() == 0
+
+
+@pytest.mark.django_db
+def test_the_spike_settings_change_what_is_flagged(settings, agent, customer_a, product):
+    now = timezone.now()
+    week = datetime.timedelta(weeks=1)
+    # Batch B1: five a week from three to eight weeks ago, none in the last two weeks, then
+    # six this week.
+    make_batch_requests(
+        by=agent,
+        customer=customer_a,
+        product=product,
+        batch="B1",
+        times=[
+            now - week * (w + 1) - datetime.timedelta(days=1, hours=h)
+            for w in range(2, 8)
+            for h in range(5)
+        ]
+        + [now - datetime.timedelta(hours=h + 1) for h in range(6)],
+    )
+    settings.SPIKE_MIN_REQUESTS, settings.SPIKE_P_VALUE, settings.SPIKE_BASE_WEEKS = 5, 0.001, 8
+    # Against eight weeks (3.75 a week) six is ordinary.
+    assert spikes.spikes_detect(now=now) == []
+    # Against the two quiet weeks (the floor of 0.5 a week) six is a spike.
+    settings.SPIKE_BASE_WEEKS = 2
+    (b1,) = spikes.spikes_detect(now=now)
+    assert (b1.batch_number, b1.baseline_weeks, b1.baseline_count) == ("B1", 2, 0)
+    # ... unless more requests are needed, or a smaller p-value.
+    settings.SPIKE_MIN_REQUESTS = 7
+    assert spikes.spikes_detect(now=now) == []
+    settings.SPIKE_MIN_REQUESTS = 5
+    settings.SPIKE_P_VALUE = b1.p_value / 2
+    assert spikes.spikes_detect(now=now) == []
+    assert not spikes.evaluate(6, 0).flagged
+    settings.SPIKE_P_VALUE = b1.p_value * 2
+    assert spikes.evaluate(6, 0).flagged
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AFTERSALES_SPIKE_MIN_REQUESTS", "0"),
+        ("AFTERSALES_SPIKE_MIN_REQUESTS", "five"),
+        ("AFTERSALES_SPIKE_P_VALUE", "1.5"),
+        ("AFTERSALES_SPIKE_P_VALUE", "nan"),
+        ("AFTERSALES_SPIKE_BASE_WEEKS", "0"),
+    ],
+)
+def test_a_bad_spike_setting_stops_the_start_naming_it(tmp_path, name, value):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "aftersales.config.settings",
+        "AFTERSALES_DATA_DIR": str(tmp_path),
+        "AFTERSALES_SECRET_KEY": "x" * 50,
+        name: value,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert name in done.stderr
