@@ -36,7 +36,7 @@ from aftersales.catalog.models import Product, Unit
 from aftersales.core import demo, demo_data
 from aftersales.core.text import normalise_email, normalise_phone
 from aftersales.customers.models import Customer
-from aftersales.search import schema, tokens
+from aftersales.search import tokens
 from aftersales.search.models import SearchDocument
 from aftersales.service_requests import deadlines, numbering, priority
 from aftersales.service_requests.models import (
@@ -64,9 +64,12 @@ WRITE_ORDER = (
     Answer,
 )
 BATCH = 10_000
-# From this many requests on, PostgreSQL's search indexes are dropped for the load and built
-# again at the end: building a GIN index in one go is several times faster than growing it.
-GIN_REBUILD_FROM = 50_000
+# From this many requests on, PostgreSQL's plain indexes of the tables loaded (the search
+# indexes and those that only speed up reading: no unique one, no constraint's) are dropped
+# for the load and built again at the end: building an index in one go, from sorted entries,
+# is several times faster than growing it a row at a time.
+INDEX_REBUILD_FROM = 50_000
+INDEX_BUILD_MEMORY = "256MB"  # per build; a GIN build is bound by the CPU, not by this
 
 
 def _comment_row(
@@ -236,25 +239,49 @@ def _sequences_reset(*tables: type[models.Model]) -> None:
             cursor.execute(sql)
 
 
-def _search_indexes_drop() -> None:
+def _plain_indexes(tables: Sequence[type[models.Model]]) -> list[tuple[str, str]]:
+    """(name, definition) of the tables' indexes that no constraint stands on: neither
+    unique nor a primary key — the ones that only make reading faster (PostgreSQL)."""
+    names = [m._meta.db_table for m in tables]
     with connection.cursor() as cursor:
-        for sql in schema.POSTGRES_DROP:
-            cursor.execute(sql)
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique "
+            "AND NOT x.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+            "ORDER BY i.relname",
+            [names],
+        )
+        return list(cursor.fetchall())
 
 
-def _search_indexes_create() -> None:
-    """Build the search indexes side by side, one connection each: a GIN build uses one core."""
+def _indexes_drop(indexes: list[tuple[str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
 
-    def build(sql: str) -> None:
+
+def _indexes_create(indexes: list[tuple[str, str]]) -> None:
+    """Build the indexes again, side by side: each search (GIN) index on a connection of its
+    own, as it keeps one core busy longest, and the B-tree ones one after another on a third."""
+    gin = [d for _n, d in indexes if " USING gin " in d]
+    others = [d for _n, d in indexes if " USING gin " not in d]
+
+    def build(statements: list[str]) -> None:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '256MB'")
-                cursor.execute(sql)
+                cursor.execute("SET maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
+                for sql in statements:
+                    cursor.execute(sql)
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=len(schema.POSTGRES_CREATE)) as pool:
-        list(pool.map(build, schema.POSTGRES_CREATE))
+    jobs = [[sql] for sql in gin] + ([others] if others else [])
+    if not jobs:
+        return
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        list(pool.map(build, jobs))
 
 
 def _reserve_numbers(day: datetime.date, count: int) -> int:
@@ -606,9 +633,10 @@ def bulk_seed(
                 tables[model].tuples(part) for model, part in zip(order, batch.parts(), strict=True)
             ]
 
-    rebuild_gin = connection.vendor == "postgresql" and count >= GIN_REBUILD_FROM
-    if rebuild_gin:
-        _search_indexes_drop()
+    rebuilt: list[tuple[str, str]] = []
+    if connection.vendor == "postgresql" and count >= INDEX_REBUILD_FROM:
+        rebuilt = _plain_indexes(WRITE_ORDER)
+        _indexes_drop(rebuilt)
     done = 0
     try:
         for batch in _in_background(make()):
@@ -619,8 +647,7 @@ def bulk_seed(
             if progress is not None:
                 progress(done, count, time.perf_counter() - started)
     finally:
-        if rebuild_gin:
-            _search_indexes_create()
+        _indexes_create(rebuilt)
         _sequences_reset(*(model for model in WRITE_ORDER if model is not SearchDocument))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
