@@ -15,8 +15,10 @@ import functools
 import itertools
 import json
 import operator
+import pickle
 import queue
 import random
+import tempfile
 import threading
 import time
 import zoneinfo
@@ -262,26 +264,73 @@ def _indexes_drop(indexes: list[tuple[str, str]]) -> None:
             cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
 
 
-def _indexes_create(indexes: list[tuple[str, str]]) -> None:
-    """Build the indexes again, side by side: each search (GIN) index on a connection of its
-    own, as it keeps one core busy longest, and the B-tree ones one after another on a third."""
-    gin = [d for _n, d in indexes if " USING gin " in d]
-    others = [d for _n, d in indexes if " USING gin " not in d]
+def _index_build(statements: list[str]) -> None:
+    """Run these index builds one after another on a connection of this thread's own."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
+            for sql in statements:
+                cursor.execute(sql)
+    finally:
+        connection.close()
 
-    def build(statements: list[str]) -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
-                for sql in statements:
-                    cursor.execute(sql)
-        finally:
-            connection.close()
 
-    jobs = [[sql] for sql in gin] + ([others] if others else [])
-    if not jobs:
-        return
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        list(pool.map(build, jobs))
+def _is_search_index(definition: str) -> bool:
+    return " USING gin " in definition
+
+
+@dataclass(frozen=True)
+class _ForeignKey:
+    table: str  # as PostgreSQL names it in SQL (quoted where needed)
+    name: str
+    definition: str
+
+
+def _foreign_keys(tables: Sequence[type[models.Model]]) -> list[_ForeignKey]:
+    names = [m._meta.db_table for m in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [names],
+        )
+        return [_ForeignKey(*row) for row in cursor.fetchall()]
+
+
+def _foreign_keys_drop(keys: list[_ForeignKey]) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(f"ALTER TABLE {key.table} DROP CONSTRAINT {quote(key.name)}")
+
+
+def _foreign_keys_restore(keys: list[_ForeignKey]) -> None:
+    """Put the constraints back, checking the rows written from now on (NOT VALID: the
+    rows already there are checked by `_foreign_keys_validate`, all at once)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                [key.table, key.name],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"ALTER TABLE {key.table} ADD CONSTRAINT {quote(key.name)} "
+                    f"{key.definition} NOT VALID"
+                )
+
+
+def _validations(keys: list[_ForeignKey]) -> list[str]:
+    """The statements checking every row against the restored constraints: one join per
+    constraint instead of one lookup per row written. A violation raises (the constraint
+    stays, NOT VALID). The search documents' last: their table is busy with its indexes."""
+    quote = connection.ops.quote_name
+    return [
+        f"ALTER TABLE {key.table} VALIDATE CONSTRAINT {quote(key.name)}"
+        for key in sorted(keys, key=lambda k: k.table == SearchDocument._meta.db_table)
+    ]
 
 
 def _reserve_numbers(day: datetime.date, count: int) -> int:
@@ -625,29 +674,68 @@ def bulk_seed(
         targets=_SlaTargets(),
         survey=_Survey.load(),
     )
-    order = WRITE_ORDER
-
-    def make() -> Iterator[list[list[tuple[Any, ...]]]]:
-        for batch in factory.batches(reserved, first_day, day_counts):
-            yield [
-                tables[model].tuples(part) for model, part in zip(order, batch.parts(), strict=True)
-            ]
-
     rebuilt: list[tuple[str, str]] = []
+    keys: list[_ForeignKey] = []
     if connection.vendor == "postgresql" and count >= INDEX_REBUILD_FROM:
         rebuilt = _plain_indexes(WRITE_ORDER)
         _indexes_drop(rebuilt)
+        # The foreign keys too: checked per row at each commit, they cost the load as much
+        # as writing; they come back and are validated over all rows at the end.
+        keys = _foreign_keys(WRITE_ORDER)
+        _foreign_keys_drop(keys)
+    # With the indexes rebuilt, the requests and their search documents go first; the search
+    # indexes are then built while the rest (kept meanwhile in a temporary file, as made) is
+    # written: the GIN builds take longest and each keeps one core busy.
+    first = (ServiceRequest, SearchDocument) if rebuilt else WRITE_ORDER
+    later = [model for model in WRITE_ORDER if model not in first]
+
+    def make() -> Iterator[tuple[list[list[tuple[Any, ...]]], bytes]]:
+        for batch in factory.batches(reserved, first_day, day_counts):
+            data = dict(zip(WRITE_ORDER, batch.parts(), strict=True))
+            spooled = [tables[model].tuples(data[model]) for model in later]
+            yield (
+                [tables[model].tuples(data[model]) for model in first],
+                pickle.dumps(spooled, protocol=pickle.HIGHEST_PROTOCOL) if later else b"",
+            )
+
+    def write(models_: Sequence[type[models.Model]], parts: list[list[tuple[Any, ...]]]) -> int:
+        with transaction.atomic():
+            return sum(tables[m].write_tuples(d) for m, d in zip(models_, parts, strict=True))
+
     done = 0
-    try:
-        for batch in _in_background(make()):
-            with transaction.atomic():
-                for model, data in zip(order, batch, strict=True):
-                    rows += tables[model].write_tuples(data)
-            done += len(batch[0])
-            if progress is not None:
-                progress(done, count, time.perf_counter() - started)
-    finally:
-        _indexes_create(rebuilt)
+    searching = [d for _n, d in rebuilt if _is_search_index(d)]
+    other_indexes = [d for _n, d in rebuilt if not _is_search_index(d)]
+    with (
+        tempfile.TemporaryFile() as spool,
+        ThreadPoolExecutor(max_workers=len(searching) + 1) as builders,
+    ):
+        builds = []
+        try:
+            for parts, spooled in _in_background(make()):
+                rows += write(first, parts)
+                spool.write(spooled)
+                done += len(parts[0])
+                if progress is not None:
+                    progress(done, count, time.perf_counter() - started)
+            first_tables = {m._meta.db_table for m in first}
+            _foreign_keys_restore([k for k in keys if k.table in first_tables])
+            builds = [builders.submit(_index_build, [sql]) for sql in searching]
+            spool.seek(0)
+            while later:
+                try:
+                    parts = pickle.load(spool)  # noqa: S301 - our own file, just written
+                except EOFError:
+                    break
+                rows += write(later, parts)
+        finally:
+            _foreign_keys_restore(keys)
+            if not builds:
+                builds = [builders.submit(_index_build, [sql]) for sql in searching]
+            after = other_indexes + _validations(keys)
+            if after:
+                builds.append(builders.submit(_index_build, after))
+            for build in builds:
+                build.result()
         _sequences_reset(*(model for model in WRITE_ORDER if model is not SearchDocument))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
