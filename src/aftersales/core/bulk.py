@@ -948,7 +948,7 @@ def _life(
         status, last_change = S.CANCELLED, cancelled_at
         if responded >= cancelled_at:
             responded = None
-        resolved = None
+        resolved = pause = None
     elif resolved <= now:
         closed = resolved + datetime.timedelta(seconds=rng.randint(86400, 7 * 86400))
         status = S.CLOSED if closed <= now else S.RESOLVED
