@@ -683,10 +683,11 @@ def bulk_seed(
         # as writing; they come back and are validated over all rows at the end.
         keys = _foreign_keys(WRITE_ORDER)
         _foreign_keys_drop(keys)
-    # With the indexes rebuilt, the requests and their search documents go first; the search
-    # indexes are then built while the rest (kept meanwhile in a temporary file, as made) is
-    # written: the GIN builds take longest and each keeps one core busy.
-    first = (ServiceRequest, SearchDocument) if rebuilt else WRITE_ORDER
+    # With the indexes rebuilt (and the foreign keys checked at the end), the search
+    # documents go first; the search indexes are then built while the rest (kept meanwhile
+    # in a temporary file, as made) is written: the GIN builds take longest, each keeping
+    # one core busy.
+    first = (SearchDocument,) if rebuilt else WRITE_ORDER
     later = [model for model in WRITE_ORDER if model not in first]
 
     def make() -> Iterator[tuple[list[list[tuple[Any, ...]]], bytes]]:
