@@ -1,13 +1,16 @@
 """Loading a large number of service requests fast, for benchmarks and capacity tests.
 
-- bulk_seed: `count` requests with customers, units, events, replies and their search
-  documents, written with COPY on PostgreSQL and executemany on SQLite
+- bulk_seed: `count` requests with customers, units, events, replies, their search
+  documents and the survey answers of resolved ones, written with COPY on PostgreSQL and
+  executemany on SQLite
 
-The rows are exactly what the services would have stored for the same facts — numbers
+The rows are what the services would have stored for the same facts — numbers
 SR-YYYYMMDD-NNNN reserved from ServiceNumberCounter, priorities from the impact × urgency
-matrix, due times from the default targets, normalised phone and email keys, tokens made by
-search.tokens — but without one ORM round trip per row, which would take hours for a million.
-Every run adds to what is there; ids continue after the current largest ones.
+matrix, SLA policy, calendars and due times as the SLA engine gives them, normalised phone
+and email keys, tokens made by search.tokens, survey invitations within the sample and the
+cool-down — but without one ORM round trip per row, which would take hours for a million.
+(Not written: follow-up records and outgoing mail.) Every run adds to what is there; ids
+continue after the current largest ones.
 """
 
 import datetime
