@@ -1,13 +1,16 @@
 """Loading a large number of service requests fast, for benchmarks and capacity tests.
 
-- bulk_seed: `count` requests with customers, units, events, replies and their search
-  documents, written with COPY on PostgreSQL and executemany on SQLite
+- bulk_seed: `count` requests with customers, units, events, replies, their search
+  documents and the survey answers of resolved ones, written with COPY on PostgreSQL and
+  executemany on SQLite
 
-The rows are exactly what the services would have stored for the same facts — numbers
+The rows are what the services would have stored for the same facts — numbers
 SR-YYYYMMDD-NNNN reserved from ServiceNumberCounter, priorities from the impact × urgency
-matrix, due times from the default targets, normalised phone and email keys, tokens made by
-search.tokens — but without one ORM round trip per row, which would take hours for a million.
-Every run adds to what is there; ids continue after the current largest ones.
+matrix, SLA policy, calendars and due times as the SLA engine gives them, normalised phone
+and email keys, tokens made by search.tokens, survey invitations within the sample and the
+cool-down — but without one ORM round trip per row, which would take hours for a million.
+(Not written: follow-up records and outgoing mail.) Every run adds to what is there; ids
+continue after the current largest ones.
 """
 
 import datetime
@@ -15,27 +18,30 @@ import functools
 import itertools
 import json
 import operator
+import pickle
 import queue
 import random
+import tempfile
 import threading
 import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Team, User
 from aftersales.catalog.models import Product, Unit
 from aftersales.core import demo, demo_data
 from aftersales.core.text import normalise_email, normalise_phone
 from aftersales.customers.models import Customer
-from aftersales.search import schema, tokens
+from aftersales.search import tokens
 from aftersales.search.models import SearchDocument
 from aftersales.service_requests import deadlines, numbering, priority
 from aftersales.service_requests.models import (
@@ -45,12 +51,30 @@ from aftersales.service_requests.models import (
     ServiceRequest,
     ServiceRequestEvent,
 )
+from aftersales.sla import calendar as business
+from aftersales.sla import engine
+from aftersales.surveys.models import Answer, Invitation, Question, QuestionKind
+from aftersales.surveys.models import Response as SurveyResponse
 
 S = ServiceRequest.Status
+DONE = frozenset({S.RESOLVED, S.CLOSED})
+# The tables of the requests' part, in the order each batch is written (references first).
+WRITE_ORDER = (
+    ServiceRequest,
+    ServiceRequestEvent,
+    Comment,
+    SearchDocument,
+    Invitation,
+    SurveyResponse,
+    Answer,
+)
 BATCH = 10_000
-# From this many requests on, PostgreSQL's search indexes are dropped for the load and built
-# again at the end: building a GIN index in one go is several times faster than growing it.
-GIN_REBUILD_FROM = 50_000
+# From this many requests on, PostgreSQL's plain indexes of the tables loaded (the search
+# indexes and those that only speed up reading: no unique one, no constraint's) are dropped
+# for the load and built again at the end: building an index in one go, from sorted entries,
+# is several times faster than growing it a row at a time.
+INDEX_REBUILD_FROM = 50_000
+INDEX_BUILD_MEMORY = "256MB"  # per build; a GIN build is bound by the CPU, not by this
 
 
 def _comment_row(
@@ -73,13 +97,28 @@ def _comment_row(
     }
 
 
-# Final state by age in days: (upper bound, weights over STATES).
-STATES = list(S)  # every status, in the order of the lifecycle
-_AGE_WEIGHTS = [
-    (2, [22, 18, 15, 6, 8, 10, 12, 4, 1, 4]),
-    (10, [3, 5, 12, 5, 8, 8, 20, 27, 6, 6]),
-    (10**6, [0.2, 0.3, 1, 0.5, 1, 0.5, 3, 86, 0.5, 7]),
-]
+# How each request's life goes. Times are drawn as fractions of its SLA targets, counted on
+# the target's calendar as the SLA engine counts them; what has not happened by now has not
+# happened (the request is still open), so the backlog is the requests whose work takes
+# longer than their age: many young ones, a long thin tail of old ones.
+CANCELLED_SHARE = 0.04
+# (share, from, to): the first response within 5–95 % of its target for most, late for some.
+FIRST_RESPONSE_SPANS = ((0.91, 0.05, 0.95), (0.09, 1.05, 4.0))
+# Resolution: most within target, some late, a few waiting weeks (parts, disputes).
+RESOLUTION_SPANS = ((0.82, 0.15, 0.97), (0.13, 1.03, 3.0), (0.05, 3.0, 40.0))
+PAUSED_SHARE = 0.12  # waited for the customer once (business seconds not counted)
+REOPENED_SHARE = 0.03  # resolved once, reopened, resolved again
+UNTRIAGED_SHARE = 0.2  # of the requests of the last two days: nobody has answered yet
+# Open states other than new/reopened, and how often each is the current one.
+OPEN_STATES = (S.ASSIGNED, S.IN_PROGRESS, S.PENDING_APPROVAL, S.SCHEDULED, S.PENDING_CUSTOMER)
+OPEN_WEIGHTS = (15, 45, 8, 20, 12)
+# Surveys: every resolved request's follow-up invites the customer (sampling and cool-down
+# as configured); some answer the link, a few are asked by phone instead.
+SURVEY_ANSWER_SHARE = 0.45
+PHONE_ANSWER_SHARE = 0.06
+SCORE_WEIGHTS_MET = (2, 3, 10, 35, 50)  # scores 1–5 when the resolution target was met
+SCORE_WEIGHTS_MISSED = (10, 15, 25, 30, 20)
+SUGGESTION_SHARE = 0.12
 # The action that brought a request into its final state (for its status_changed event).
 _LAST_ACTION = {
     S.ASSIGNED: "assign",
@@ -92,7 +131,6 @@ _LAST_ACTION = {
     S.REOPENED: "reopen",
     S.CANCELLED: "cancel",
 }
-_RESOLVED_STATES = {S.RESOLVED, S.CLOSED}
 CHANNELS = [channel for channel, _weight in demo.CHANNELS]
 CHANNEL_WEIGHTS = [weight for _channel, weight in demo.CHANNELS]
 
@@ -206,25 +244,96 @@ def _sequences_reset(*tables: type[models.Model]) -> None:
             cursor.execute(sql)
 
 
-def _search_indexes_drop() -> None:
+def _plain_indexes(tables: Sequence[type[models.Model]]) -> list[tuple[str, str]]:
+    """(name, definition) of the tables' indexes that no constraint stands on: neither
+    unique nor a primary key — the ones that only make reading faster (PostgreSQL)."""
+    names = [m._meta.db_table for m in tables]
     with connection.cursor() as cursor:
-        for sql in schema.POSTGRES_DROP:
-            cursor.execute(sql)
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique "
+            "AND NOT x.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+            "ORDER BY i.relname",
+            [names],
+        )
+        return list(cursor.fetchall())
 
 
-def _search_indexes_create() -> None:
-    """Build the search indexes side by side, one connection each: a GIN build uses one core."""
+def _indexes_drop(indexes: list[tuple[str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
 
-    def build(sql: str) -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '256MB'")
+
+def _index_build(statements: list[str]) -> None:
+    """Run these index builds one after another on a connection of this thread's own."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = %s", [INDEX_BUILD_MEMORY])
+            for sql in statements:
                 cursor.execute(sql)
-        finally:
-            connection.close()
+    finally:
+        connection.close()
 
-    with ThreadPoolExecutor(max_workers=len(schema.POSTGRES_CREATE)) as pool:
-        list(pool.map(build, schema.POSTGRES_CREATE))
+
+def _is_search_index(definition: str) -> bool:
+    return " USING gin " in definition
+
+
+@dataclass(frozen=True)
+class _ForeignKey:
+    table: str  # as PostgreSQL names it in SQL (quoted where needed)
+    name: str
+    definition: str
+
+
+def _foreign_keys(tables: Sequence[type[models.Model]]) -> list[_ForeignKey]:
+    names = [m._meta.db_table for m in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [names],
+        )
+        return [_ForeignKey(*row) for row in cursor.fetchall()]
+
+
+def _foreign_keys_drop(keys: list[_ForeignKey]) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(f"ALTER TABLE {key.table} DROP CONSTRAINT {quote(key.name)}")
+
+
+def _foreign_keys_restore(keys: list[_ForeignKey]) -> None:
+    """Put the constraints back, checking the rows written from now on (NOT VALID: the
+    rows already there are checked by `_foreign_keys_validate`, all at once)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                [key.table, key.name],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"ALTER TABLE {key.table} ADD CONSTRAINT {quote(key.name)} "
+                    f"{key.definition} NOT VALID"
+                )
+
+
+def _validations(keys: list[_ForeignKey]) -> list[str]:
+    """The statements checking every row against the restored constraints: one join per
+    constraint instead of one lookup per row written. A violation raises (the constraint
+    stays, NOT VALID). The search documents' last: their table is busy with its indexes."""
+    quote = connection.ops.quote_name
+    return [
+        f"ALTER TABLE {key.table} VALIDATE CONSTRAINT {quote(key.name)}"
+        for key in sorted(keys, key=lambda k: k.table == SearchDocument._meta.db_table)
+    ]
 
 
 def _reserve_numbers(day: datetime.date, count: int) -> int:
@@ -464,6 +573,9 @@ class _Reserved:
     request_id: int
     event_id: int
     comment_id: int
+    invitation_id: int
+    response_id: int
+    answer_id: int
     first_numbers: dict[datetime.date, int]
 
 
@@ -509,7 +621,11 @@ def bulk_seed(
     days = days or max(30, min(365, count // 200))
     tables = {
         model: _Table(model)
-        for model in (Customer, Unit, ServiceRequest, ServiceRequestEvent, Comment, SearchDocument)
+        for model in (
+            Customer,
+            Unit,
+            *WRITE_ORDER,
+        )
     }
 
     with transaction.atomic():
@@ -524,11 +640,15 @@ def bulk_seed(
     day_counts = _day_counts(rng, count, days)
     first_day = now.astimezone(tz).date() - datetime.timedelta(days=days - 1)
     with transaction.atomic():
-        # At most two events and two comments per request.
+        # At most four events (created, status changed, survey invited and answered), two
+        # comments, one invitation and response and five answers per request.
         reserved = _Reserved(
             request_id=_ids_reserve(ServiceRequest, count),
-            event_id=_ids_reserve(ServiceRequestEvent, 2 * count),
+            event_id=_ids_reserve(ServiceRequestEvent, 4 * count),
             comment_id=_ids_reserve(Comment, 2 * count),
+            invitation_id=_ids_reserve(Invitation, count),
+            response_id=_ids_reserve(SurveyResponse, count),
+            answer_id=_ids_reserve(Answer, 5 * count),
             first_numbers={
                 first_day + datetime.timedelta(days=offset): _reserve_numbers(
                     first_day + datetime.timedelta(days=offset), amount
@@ -554,29 +674,73 @@ def bulk_seed(
             user.pk: user.display_name
             for user in User.objects.filter(pk__in=[*agents, *(m for _t, ms in teams for m in ms)])
         },
+        targets=_SlaTargets(),
+        survey=_Survey.load(),
     )
-    order = (ServiceRequest, ServiceRequestEvent, Comment, SearchDocument)
+    rebuilt: list[tuple[str, str]] = []
+    keys: list[_ForeignKey] = []
+    if connection.vendor == "postgresql" and count >= INDEX_REBUILD_FROM:
+        rebuilt = _plain_indexes(WRITE_ORDER)
+        _indexes_drop(rebuilt)
+        # The foreign keys too: checked per row at each commit, they cost the load as much
+        # as writing; they come back and are validated over all rows at the end.
+        keys = _foreign_keys(WRITE_ORDER)
+        _foreign_keys_drop(keys)
+    # With the indexes rebuilt (and the foreign keys checked at the end), the search
+    # documents go first; the search indexes are then built while the rest (kept meanwhile
+    # in a temporary file, as made) is written: the GIN builds take longest, each keeping
+    # one core busy.
+    first = (SearchDocument,) if rebuilt else WRITE_ORDER
+    later = [model for model in WRITE_ORDER if model not in first]
 
-    def make() -> Iterator[list[list[tuple[Any, ...]]]]:
+    def make() -> Iterator[tuple[list[list[tuple[Any, ...]]], bytes]]:
         for batch in factory.batches(reserved, first_day, day_counts):
-            yield [tables[model].tuples(part) for model, part in zip(order, batch, strict=True)]
+            data = dict(zip(WRITE_ORDER, batch.parts(), strict=True))
+            spooled = [tables[model].tuples(data[model]) for model in later]
+            yield (
+                [tables[model].tuples(data[model]) for model in first],
+                pickle.dumps(spooled, protocol=pickle.HIGHEST_PROTOCOL) if later else b"",
+            )
 
-    rebuild_gin = connection.vendor == "postgresql" and count >= GIN_REBUILD_FROM
-    if rebuild_gin:
-        _search_indexes_drop()
+    def write(models_: Sequence[type[models.Model]], parts: list[list[tuple[Any, ...]]]) -> int:
+        with transaction.atomic():
+            return sum(tables[m].write_tuples(d) for m, d in zip(models_, parts, strict=True))
+
     done = 0
-    try:
-        for batch in _in_background(make()):
-            with transaction.atomic():
-                for model, data in zip(order, batch, strict=True):
-                    rows += tables[model].write_tuples(data)
-            done += len(batch[0])
-            if progress is not None:
-                progress(done, count, time.perf_counter() - started)
-    finally:
-        if rebuild_gin:
-            _search_indexes_create()
-        _sequences_reset(ServiceRequest, ServiceRequestEvent, Comment)
+    searching = [d for _n, d in rebuilt if _is_search_index(d)]
+    other_indexes = [d for _n, d in rebuilt if not _is_search_index(d)]
+    with (
+        tempfile.TemporaryFile() as spool,
+        ThreadPoolExecutor(max_workers=len(searching) + 1) as builders,
+    ):
+        builds = []
+        try:
+            for parts, spooled in _in_background(make()):
+                rows += write(first, parts)
+                spool.write(spooled)
+                done += len(parts[0])
+                if progress is not None:
+                    progress(done, count, time.perf_counter() - started)
+            first_tables = {m._meta.db_table for m in first}
+            _foreign_keys_restore([k for k in keys if k.table in first_tables])
+            builds = [builders.submit(_index_build, [sql]) for sql in searching]
+            spool.seek(0)
+            while later:
+                try:
+                    parts = pickle.load(spool)  # noqa: S301 - our own file, just written
+                except EOFError:
+                    break
+                rows += write(later, parts)
+        finally:
+            _foreign_keys_restore(keys)
+            if not builds:
+                builds = [builders.submit(_index_build, [sql]) for sql in searching]
+            after = other_indexes + _validations(keys)
+            if after:
+                builds.append(builders.submit(_index_build, after))
+            for build in builds:
+                build.result()
+        _sequences_reset(*(model for model in WRITE_ORDER if model is not SearchDocument))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in tables:
@@ -628,8 +792,277 @@ def _priority_matrix() -> dict[tuple[str, str], str]:
     return matrix
 
 
+class _AroundTheClock:
+    """The clock of requests no SLA policy applies to (every policy switched off): 24×7."""
+
+    @staticmethod
+    def add(start: datetime.datetime, seconds: int) -> datetime.datetime:
+        return start + datetime.timedelta(seconds=seconds)
+
+    @staticmethod
+    def elapsed(start: datetime.datetime, end: datetime.datetime) -> int:
+        return max(0, int((end - start).total_seconds()))
+
+
+@dataclass(frozen=True)
+class _Sla:
+    """A request's targets as the SLA engine gives them: policy, calendars and clocks."""
+
+    policy_id: int | None
+    percent: int
+    first_calendar_id: int | None
+    first_minutes: int | None
+    first_clock: Any
+    first_seconds: int
+    resolution_calendar_id: int | None
+    resolution_minutes: int | None
+    resolution_clock: Any
+    resolution_seconds: int
+
+    def resolution_due(
+        self,
+        received: datetime.datetime,
+        seconds: int,
+        pause: tuple[datetime.datetime, datetime.datetime] | None,
+    ) -> datetime.datetime:
+        """`seconds` of the resolution clock after `received`, not counting a finished wait."""
+        clock = self.resolution_clock
+        if pause is None:
+            return clock.add(received, seconds)
+        if isinstance(clock, _AroundTheClock):
+            return received + datetime.timedelta(seconds=seconds) + (pause[1] - pause[0])
+        due = business.due_with_pauses(clock, received, seconds, [pause])
+        assert due is not None  # the wait has ended  # noqa: S101
+        return due
+
+
+class _SlaTargets:
+    """The active policies, read once (in the thread with the database connection): the
+    request's `_Sla` is then found without a query, as `engine.due_times` would find it."""
+
+    def __init__(self) -> None:
+        self.snapshot = engine.PolicySnapshot.load()
+        self.by_customer = any(p.customers.all() for p, _t in self.snapshot.policies)
+        self.clocks: dict[int, Any] = {}
+        for _policy, targets in self.snapshot.policies:
+            for target in targets.values():
+                for calendar in (target.first_response_calendar, target.resolution_calendar):
+                    self.clocks[calendar.pk] = engine.clock_for(calendar)
+        self.cache: dict[tuple[str, str, str, str, int], _Sla] = {}
+
+    def sla(
+        self, *, kind: str, category: str, channel: str, priority: str, customer_id: int
+    ) -> _Sla:
+        key = (kind, category, channel, priority, customer_id if self.by_customer else 0)
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        target = self.snapshot.target_for(
+            kind=kind,
+            category=category,
+            channel=channel,
+            priority=priority,
+            customer_id=customer_id,
+        )
+        if target is None:
+            targets = (
+                deadlines.COMPLAINT_TARGETS
+                if kind == "complaint"
+                else deadlines.DEFAULT_TARGETS[priority]
+            )
+            clock = _AroundTheClock()
+            found = _Sla(
+                None,
+                75,
+                None,
+                None,
+                clock,
+                int(targets.first_response.total_seconds()),
+                None,
+                None,
+                clock,
+                int(targets.resolution.total_seconds()),
+            )
+        else:
+            found = _Sla(
+                target.policy_id,
+                target.policy.warning_percent,
+                target.first_response_calendar_id,
+                target.first_response_minutes,
+                self.clocks[target.first_response_calendar_id],
+                target.first_response_minutes * 60,
+                target.resolution_calendar_id,
+                target.resolution_minutes,
+                self.clocks[target.resolution_calendar_id],
+                target.resolution_minutes * 60,
+            )
+        self.cache[key] = found
+        return found
+
+
+def _span(rng: random.Random, spans: tuple[tuple[float, float, float], ...]) -> float:
+    """A fraction drawn from (share, from, to) ranges."""
+    x = rng.random()
+    for share, low, high in spans:
+        if x < share:
+            return rng.uniform(low, high)
+        x -= share
+    return rng.uniform(spans[-1][1], spans[-1][2])
+
+
+def _passed(moment: datetime.datetime | None, stop: datetime.datetime) -> datetime.datetime | None:
+    """When the SLA sweep marked `moment` (a warning or due time): if it came before the
+    target stopped counting."""
+    return moment if moment is not None and moment < stop else None
+
+
+def _life(
+    rng: random.Random, now: datetime.datetime, received: datetime.datetime, sla: _Sla
+) -> dict[str, Any]:
+    """A request's status and the times of its life up to now, with its SLA columns."""
+    first_clock, res_clock = sla.first_clock, sla.resolution_clock
+    first_due = first_clock.add(received, sla.first_seconds)
+    first_warn = first_clock.add(received, sla.first_seconds * sla.percent // 100)
+    responded = first_clock.add(received, int(sla.first_seconds * _span(rng, FIRST_RESPONSE_SPANS)))
+    work = int(sla.resolution_seconds * _span(rng, RESOLUTION_SPANS))
+    pause = None
+    if rng.random() < PAUSED_SHARE:
+        waited = rng.randint(1800, 20 * 3600)
+        start = res_clock.add(received, int(work * rng.uniform(0.1, 0.6)))
+        pause = (start, res_clock.add(start, waited))
+        work += waited
+    resolved = res_clock.add(received, work)
+    if resolved <= responded:
+        resolved = responded + datetime.timedelta(minutes=rng.randint(10, 120))
+    reopened_at = (
+        received + (resolved - received) * rng.uniform(0.5, 0.8)
+        if rng.random() < REOPENED_SHARE
+        else None
+    )
+    cancelled_at = (
+        received + datetime.timedelta(seconds=rng.randint(600, 3 * 86400))
+        if rng.random() < CANCELLED_SHARE
+        else None
+    )
+    age = now - received
+
+    paused_since = closed_at = None
+    reopen_count = 0
+    if cancelled_at is not None and cancelled_at <= now:
+        status, last_change = S.CANCELLED, cancelled_at
+        if responded >= cancelled_at:
+            responded = None
+        resolved = pause = None
+    elif resolved <= now:
+        closed = resolved + datetime.timedelta(seconds=rng.randint(86400, 7 * 86400))
+        status = S.CLOSED if closed <= now else S.RESOLVED
+        closed_at = closed if status == S.CLOSED else None
+        last_change = closed_at or resolved
+        reopen_count = 1 if reopened_at is not None else 0
+    else:
+        resolved = None
+        if responded > now or (age < datetime.timedelta(days=2) and rng.random() < UNTRIAGED_SHARE):
+            status, responded, last_change = S.NEW, None, received
+        elif pause is not None and pause[0] <= now < pause[1]:
+            status, last_change = S.PENDING_CUSTOMER, pause[0]
+            paused_since, pause = pause[0], None  # the running wait is counted when it ends
+        elif reopened_at is not None and reopened_at <= now:
+            status, last_change, reopen_count = S.REOPENED, reopened_at, 1
+        else:
+            status = rng.choices(OPEN_STATES, OPEN_WEIGHTS)[0]
+            last_change = responded + (now - responded) * rng.uniform(0.1, 0.9)
+            if status == S.PENDING_CUSTOMER:
+                paused_since = last_change
+    if pause is not None and pause[1] > min(now, resolved or now):
+        pause = None  # not waited yet
+    resolution_due = sla.resolution_due(received, sla.resolution_seconds, pause)
+    resolution_warn = sla.resolution_due(
+        received, sla.resolution_seconds * sla.percent // 100, pause
+    )
+    if status == S.CANCELLED:
+        first_stop = responded or cancelled_at
+        res_stop = cancelled_at
+    else:
+        first_stop = responded or now
+        res_stop = resolved or paused_since or now
+    return {
+        "status": status,
+        "updated_at": last_change,
+        "sla_policy_id": sla.policy_id,
+        "sla_warning_percent": sla.percent,
+        "first_response_calendar_id": sla.first_calendar_id,
+        "first_response_minutes": sla.first_minutes,
+        "first_response_warn_at": first_warn,
+        "first_response_due_at": first_due,
+        "first_response_warned_at": _passed(first_warn, first_stop),
+        "first_response_breached_at": _passed(first_due, first_stop),
+        "first_responded_at": responded,
+        "resolution_calendar_id": sla.resolution_calendar_id,
+        "resolution_minutes": sla.resolution_minutes,
+        "resolution_warn_at": resolution_warn,
+        "resolution_due_at": resolution_due,
+        "resolution_warned_at": _passed(resolution_warn, res_stop),
+        "resolution_breached_at": _passed(resolution_due, res_stop),
+        "resolved_at": resolved,
+        "closed_at": closed_at,
+        "cancelled_at": cancelled_at if status == S.CANCELLED else None,
+        "reopen_count": reopen_count,
+        "paused_since": paused_since,
+        "paused_seconds": res_clock.elapsed(*pause) if pause is not None else 0,
+        "version": 1 if status == S.NEW else 3 + 2 * reopen_count,
+    }
+
+
+@dataclass(frozen=True)
+class _Survey:
+    """What the survey rows need: the questions by code (active ones only for the link,
+    as `surveys.services`), the cool-down and the texts of the events."""
+
+    link_questions: tuple[tuple[int, str, str], ...]  # (id, code, kind)
+    call_questions: tuple[tuple[int, str, str], ...]
+    follow_up: datetime.timedelta
+    valid: datetime.timedelta
+    cooldown: datetime.timedelta
+    sample_percent: int
+    invited_note: str
+    answered_note: str
+
+    @classmethod
+    def load(cls) -> "_Survey":
+        rows = list(
+            Question.objects.order_by("order", "id").values_list("id", "code", "kind", "is_active")
+        )
+        return cls(
+            link_questions=tuple((pk, code, kind) for pk, code, kind, active in rows if active),
+            call_questions=tuple(
+                (pk, code, kind)
+                for pk, code, kind, _active in rows
+                if code in {"solved", "solution", "attitude", "speed"}
+            ),
+            follow_up=datetime.timedelta(hours=settings.FOLLOWUP_HOURS),
+            valid=datetime.timedelta(days=settings.SURVEY_DAYS),
+            cooldown=datetime.timedelta(days=settings.SURVEY_COOLDOWN_DAYS),
+            sample_percent=settings.SURVEY_SAMPLE_PERCENT,
+            invited_note=_("Survey link mailed to the customer."),
+            answered_note=_("The customer answered the survey."),
+        )
+
+
+class _Ids:
+    """The next id of each table, from the reserved ranges."""
+
+    def __init__(self, reserved: "_Reserved") -> None:
+        self.request = reserved.request_id
+        self.event = reserved.event_id
+        self.comment = reserved.comment_id
+        self.invitation = reserved.invitation_id
+        self.response = reserved.response_id
+        self.answer = reserved.answer_id
+
+
 class _RequestFactory:
-    """Rows of requests, events, comments and search documents; pure Python, no database."""
+    """Rows of requests, events, comments, search documents and survey answers; pure
+    Python, no database."""
 
     def __init__(
         self,
@@ -645,11 +1078,14 @@ class _RequestFactory:
         matrix: dict[tuple[str, str], str],
         channel_labels: dict[str, str],
         names: dict[int, str],
+        targets: _SlaTargets,
+        survey: _Survey,
     ):
         self.names = names
         self.rng, self.now, self.tz = rng, now, tz
         self.teams, self.agents, self.units = teams, agents, units
         self.matrix, self.channel_labels = matrix, channel_labels
+        self.targets, self.survey = targets, survey
         self.customer_by_id = {c.id: c for c in customers}
         self.product_by_id = {
             pk: (line, name, model) for model, (pk, line, name, _w) in products.items()
@@ -663,26 +1099,126 @@ class _RequestFactory:
         self.reply_tokens = {b: tokens.index_tokens(b) for b in demo_data.FIRST_REPLIES}
         self.note_tokens = {b: tokens.index_tokens(b) for b in demo_data.INTERNAL_NOTES}
         self.resolution_tokens = {b: tokens.index_tokens(b) for b in demo_data.RESOLUTIONS}
+        # Survey invitations made so far, per customer (the cool-down).
+        self.invited: dict[int, list[datetime.datetime]] = {}
+
+    def _surveys(self, row: dict[str, Any], ids: _Ids, out: "_Rows") -> None:
+        """The follow-up's survey of a resolved request: an invitation by email (if the
+        sample and the cool-down allow), maybe answered; or answers taken on a call."""
+        rng, now, survey = self.rng, self.now, self.survey
+        request_id, resolved = row["id"], row["resolved_at"]
+        asked = resolved + survey.follow_up + datetime.timedelta(minutes=rng.randint(0, 240))
+        if asked >= now:
+            return
+        met = row["resolution_due_at"] is None or resolved <= row["resolution_due_at"]
+        invitation_id = None
+        answered: datetime.datetime | None = None
+        questions: tuple[tuple[int, str, str], ...] = ()
+        earlier = self.invited.setdefault(row["customer_id"], [])
+        if rng.randrange(100) < survey.sample_percent and all(
+            abs(asked - moment) >= survey.cooldown for moment in earlier
+        ):
+            earlier.append(asked)
+            invitation_id = ids.invitation
+            ids.invitation += 1
+            expires = asked + survey.valid
+            if rng.random() < SURVEY_ANSWER_SHARE:
+                answered = asked + datetime.timedelta(seconds=rng.randint(600, 5 * 86400))
+                if answered >= min(now, expires):
+                    answered = None
+            out.invitations.append(
+                {
+                    "id": invitation_id,
+                    "created_at": asked,
+                    "updated_at": answered or asked,
+                    "request_id": request_id,
+                    "customer_id": row["customer_id"],
+                    "channel": "email",
+                    "recipient": row["contact_email"],
+                    "language": settings.LANGUAGE_CODE,
+                    "expires_at": expires,
+                    "used_at": answered,
+                }
+            )
+            out.events.append(
+                {
+                    "id": ids.event,
+                    "request_id": request_id,
+                    "kind": ServiceRequestEvent.Kind.UPDATED,
+                    "action": "survey.invited",
+                    "note": survey.invited_note,
+                    "changes": {},
+                    "is_internal": True,
+                    "created_at": asked,
+                }
+            )
+            ids.event += 1
+            questions = survey.link_questions
+            if answered is not None:
+                out.events.append(
+                    {
+                        "id": ids.event,
+                        "request_id": request_id,
+                        "kind": ServiceRequestEvent.Kind.UPDATED,
+                        "action": "survey.answered",
+                        "note": survey.answered_note,
+                        "changes": {},
+                        "is_internal": True,
+                        "created_at": answered,
+                    }
+                )
+                ids.event += 1
+        elif rng.random() < PHONE_ANSWER_SHARE:
+            answered = asked + datetime.timedelta(minutes=rng.randint(5, 600))
+            questions = survey.call_questions
+            if answered >= now:
+                answered = None
+        if answered is None or not questions:
+            return
+        response_id = ids.response
+        ids.response += 1
+        out.responses.append(
+            {
+                "id": response_id,
+                "request_id": request_id,
+                "invitation_id": invitation_id,
+                "source": "survey" if invitation_id else "phone",
+                "team_id": row["team_id"],
+                "answered_at": answered,
+                "recorded_by_id": None if invitation_id else rng.choice(self.agents),
+            }
+        )
+        weights = SCORE_WEIGHTS_MET if met else SCORE_WEIGHTS_MISSED
+        solved = rng.random() < (0.93 if met else 0.75)
+        for question_id, code, kind in questions:
+            answer: dict[str, Any] = {"id": ids.answer, "response_id": response_id}
+            if kind == QuestionKind.YES_NO:
+                answer["yes"] = solved if code == "solved" else rng.random() < 0.8
+            elif kind == QuestionKind.SCORE:
+                if rng.random() >= 0.93:
+                    continue  # left empty
+                answer["score"] = rng.choices((1, 2, 3, 4, 5), weights)[0] - (0 if solved else 1)
+                answer["score"] = max(1, answer["score"])
+            else:
+                if rng.random() >= SUGGESTION_SHARE:
+                    continue
+                answer["text"] = rng.choice(demo_data.SURVEY_SUGGESTIONS)
+            answer["question_id"] = question_id
+            out.answers.append(answer)
+            ids.answer += 1
 
     def batches(
-        self, reserved: _Reserved, first_day: datetime.date, day_counts: list[int]
-    ) -> Iterator[tuple[list[dict[str, Any]], ...]]:
+        self, reserved: "_Reserved", first_day: datetime.date, day_counts: list[int]
+    ) -> Iterator["_Rows"]:
         rng, now, tz = self.rng, self.now, self.tz
-        request_id, event_id, comment_id = (
-            reserved.request_id,
-            reserved.event_id,
-            reserved.comment_id,
-        )
-        requests: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
-        comments: list[dict[str, Any]] = []
-        documents: list[dict[str, Any]] = []
+        ids = _Ids(reserved)
+        out = _Rows()
         units, agents, teams = self.units, self.agents, self.teams
         customer_by_id, product_by_id = self.customer_by_id, self.product_by_id
         problems_by_line, text_tokens, matrix = self.problems_by_line, self.text_tokens, self.matrix
         reply_tokens, note_tokens = self.reply_tokens, self.note_tokens
         resolution_tokens, channel_labels = self.resolution_tokens, self.channel_labels
-        names = self.names
+        names, sla_of = self.names, self.targets.sla
         for offset, amount in enumerate(day_counts):
             if not amount:
                 continue
@@ -704,9 +1240,7 @@ class _RequestFactory:
             )
             for sequence, received in enumerate(moments, start=first_sequence):
                 received = min(received, now - datetime.timedelta(minutes=1))
-                age_days = (now - received).total_seconds() / 86400
-                weights = next(w for limit, w in _AGE_WEIGHTS if age_days < limit)
-                status = rng.choices(STATES, weights)[0]
+                request_id = ids.request
                 unit = rng.choice(units)
                 customer = customer_by_id[unit.customer]
                 line, product_name, model = product_by_id[unit.product]
@@ -720,31 +1254,27 @@ class _RequestFactory:
                     )
                 number = numbering.format_number(day, sequence)
                 prio = matrix[(impact, urgency)]
-                first_due, resolution_due = deadlines.due_times(
-                    received_at=received, priority=prio, kind=kind
-                )
                 channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+                life = _life(
+                    rng,
+                    now,
+                    received,
+                    sla_of(
+                        kind=kind,
+                        category=category,
+                        channel=channel,
+                        priority=prio,
+                        customer_id=customer.id,
+                    ),
+                )
+                status = life["status"]
                 team_id, members = rng.choice(teams)
                 assigned = status not in {S.NEW, S.CANCELLED}
-                responded = (
-                    received + datetime.timedelta(minutes=rng.randint(3, 300))
-                    if status != S.NEW or rng.random() < 0.3
-                    else None
-                )
-                span = max(60.0, (now - received).total_seconds())
-                last_change = received + datetime.timedelta(
-                    seconds=min(span - 30, rng.uniform(0.2, 1.0) * min(span, 4 * 86400))
-                )
-                resolved_at = last_change if status in _RESOLVED_STATES else None
-                resolution = rng.choice(demo_data.RESOLUTIONS) if resolved_at else ""
-                if status == S.CLOSED:
-                    resolved_at = received + (last_change - received) * 0.7
+                resolution = rng.choice(demo_data.RESOLUTIONS) if life["resolved_at"] else ""
                 row = {
                     "id": request_id,
                     "created_at": received,
-                    "updated_at": last_change if status != S.NEW else received,
                     "number": number,
-                    "status": status,
                     "kind": kind,
                     "category": category,
                     "impact": impact,
@@ -777,21 +1307,13 @@ class _RequestFactory:
                         if status == S.SCHEDULED
                         else None
                     ),
-                    "first_response_due_at": first_due,
-                    "first_responded_at": responded,
-                    "resolution_due_at": resolution_due,
-                    "resolved_at": resolved_at,
-                    "closed_at": last_change if status == S.CLOSED else None,
-                    "cancelled_at": last_change if status == S.CANCELLED else None,
                     "resolution": resolution,
-                    "reopen_count": 1 if status == S.REOPENED else 0,
-                    "paused_since": last_change if status == S.PENDING_CUSTOMER else None,
-                    "version": 1 if status == S.NEW else 3,
+                    **life,
                 }
-                requests.append(row)
-                events.append(
+                out.requests.append(row)
+                out.events.append(
                     {
-                        "id": event_id,
+                        "id": ids.event,
                         "request_id": request_id,
                         "kind": ServiceRequestEvent.Kind.CREATED,
                         "actor_id": row["recorded_by_id"],
@@ -800,11 +1322,11 @@ class _RequestFactory:
                         "created_at": received,
                     }
                 )
-                event_id += 1
+                ids.event += 1
                 if status != S.NEW:
-                    events.append(
+                    out.events.append(
                         {
-                            "id": event_id,
+                            "id": ids.event,
                             "request_id": request_id,
                             "kind": ServiceRequestEvent.Kind.STATUS_CHANGED,
                             "action": _LAST_ACTION[status],
@@ -812,10 +1334,10 @@ class _RequestFactory:
                             "from_status": S.NEW,
                             "to_status": status,
                             "note": resolution,
-                            "created_at": last_change,
+                            "created_at": life["updated_at"],
                         }
                     )
-                    event_id += 1
+                    ids.event += 1
                 public_parts = [
                     day_tokens,
                     _sequence_tokens(sequence),
@@ -826,36 +1348,69 @@ class _RequestFactory:
                 internal_parts: list[list[str]] = []
                 if resolution:
                     public_parts.append(resolution_tokens[resolution])
+                responded = life["first_responded_at"]
                 if responded is not None:
                     body = rng.choice(demo_data.FIRST_REPLIES)
                     author = row["recorded_by_id"] or agents[0]
-                    comments.append(
+                    out.comments.append(
                         _comment_row(
-                            comment_id, request_id, author, names[author], body, False, responded
+                            ids.comment, request_id, author, names[author], body, False, responded
                         )
                     )
-                    comment_id += 1
+                    ids.comment += 1
                     public_parts.append(reply_tokens[body])
                     if rng.random() < 0.25:
                         note = rng.choice(demo_data.INTERNAL_NOTES)
                         author = row["assignee_id"] or agents[0]
-                        comments.append(
+                        out.comments.append(
                             _comment_row(
-                                comment_id, request_id, author, names[author], note, True, responded
+                                ids.comment,
+                                request_id,
+                                author,
+                                names[author],
+                                note,
+                                True,
+                                responded,
                             )
                         )
-                        comment_id += 1
+                        ids.comment += 1
                         internal_parts.append(note_tokens[note])
-                documents.append(
+                out.documents.append(
                     {
                         "request_id": request_id,
                         "public": _tokens_join(*public_parts),
                         "internal": _tokens_join(*internal_parts),
                     }
                 )
-                request_id += 1
-                if len(requests) >= BATCH:
-                    yield requests, events, comments, documents
-                    requests, events, comments, documents = [], [], [], []
-        if requests:
-            yield requests, events, comments, documents
+                if status in DONE:
+                    self._surveys(row, ids, out)
+                ids.request += 1
+                if len(out.requests) >= BATCH:
+                    yield out
+                    out = _Rows()
+        if out.requests:
+            yield out
+
+
+@dataclass
+class _Rows:
+    """One batch: rows of each table, in the order they are written (references first)."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    invitations: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+
+    def parts(self) -> list[list[dict[str, Any]]]:
+        return [
+            self.requests,
+            self.events,
+            self.comments,
+            self.documents,
+            self.invitations,
+            self.responses,
+            self.answers,
+        ]

@@ -566,3 +566,12 @@ CANCEL_REASONS = [
 ]
 REOPEN_REASONS = ["客户反馈问题再次出现。", "维修后第二天又开始漏水。", "The same error came back."]
 FOLLOW_UPS = ["回访：客户表示问题已解决，对服务满意。", "回访：客户满意，建议缩短上门等待时间。"]
+# What customers write under "Is there anything we could do better?" (bulk surveys).
+SURVEY_SUGGESTIONS = [
+    "希望上门前能提前电话确认时间。",
+    "师傅很专业，就是等待时间有点长。",
+    "配件到货太慢了，希望能改进。",
+    "客服态度很好，谢谢！",
+    "建议增加周末上门服务。",
+    "第一次没修好，又跑了一趟。",
+]
