@@ -48,6 +48,7 @@ DATA_DIR = ROOT / "bench" / ".data" / ENGINE
 DOC = ROOT / "docs" / "performance.md"
 PASSWORD = secrets.token_urlsafe(12)
 USERNAME = "bench-agent"
+ANALYST = "bench-analyst"
 
 
 def log(message: str) -> None:
@@ -115,6 +116,9 @@ user = User.objects.filter(username="{username}").first() or User(username="{use
 user.set_password("{password}")
 user.save()
 token, _ = Token.objects.get_or_create(user=user)
+analyst = User.objects.filter(username="{analyst}").first() or User(username="{analyst}", role="analyst", first_name="压测分析")
+analyst.set_password("{password}")
+analyst.save()
 sample = ServiceRequest.objects.filter(comments__isnull=False).order_by("-id").first()
 with connection.cursor() as cursor:
     if connection.vendor == "postgresql":
@@ -139,7 +143,12 @@ print("BENCH " + json.dumps({{
 
 
 def setup() -> dict[str, object]:
-    out = manage("shell", "-c", SETUP.format(username=USERNAME, password=PASSWORD), capture=True)
+    out = manage(
+        "shell",
+        "-c",
+        SETUP.format(username=USERNAME, analyst=ANALYST, password=PASSWORD),
+        capture=True,
+    )
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     return json.loads(line.removeprefix("BENCH "))
 
@@ -183,7 +192,7 @@ def server_stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def login(base: str) -> str:
+def login(base: str, username: str = USERNAME) -> str:
     """Sign in through the login page; returns the Cookie header of the session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -192,7 +201,7 @@ def login(base: str) -> str:
     if match is None:
         sys.exit("No CSRF token on the login page.")
     body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": match.group(1), "username": USERNAME, "password": PASSWORD}
+        {"csrfmiddlewaretoken": match.group(1), "username": username, "password": PASSWORD}
     ).encode()
     request = urllib.request.Request(
         f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
@@ -571,6 +580,10 @@ def main() -> None:
         f"{info['rows'] / seed_seconds:,.0f} rows/s"
     )
     log(f"seeded {seeding}; database {info['database']}")
+    log("building the measures' daily rollups (manage.py rollup_measures)")
+    rollup_seconds, rollup_outcome = timed_manage("rollup_measures", "-v0")
+    rolled = f"{rollup_seconds:.0f} s for the whole command ({rollup_outcome.splitlines()[-1]})"
+    log(f"rollups: {rolled}")
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -580,6 +593,9 @@ def main() -> None:
     try:
         cookie = login(base)
         html = {"Cookie": cookie, "Accept": "text/html"}
+        manager = {"Cookie": login(base, ANALYST), "Accept": "text/html"}
+        last = datetime.datetime.now(datetime.UTC).date()
+        year = f"from={last - datetime.timedelta(days=364)}&to={last}"
         api = {"Authorization": f"Token {info['token']}", "Accept": "application/json"}
         create = json.dumps(
             {
@@ -602,6 +618,15 @@ def main() -> None:
                 "API search, 2 chars",
                 "/api/v1/service-requests/?search=" + urllib.parse.quote("制冷"),
                 api,
+            ),
+            Scenario("manager dashboard, a year", f"/dashboards/?{year}", manager),
+            Scenario("manager dashboard, 30 days", "/dashboards/", manager),
+            Scenario("team ranking, a year", f"/dashboards/teams/?{year}", manager),
+            Scenario("person ranking, a year", f"/dashboards/people/?{year}", manager),
+            Scenario(
+                "API measures by team, a year",
+                f"/api/v1/metrics/?{year}&group_by=team",
+                {**manager, "Accept": "application/json"},
             ),
             Scenario(
                 "API create",
@@ -650,6 +675,7 @@ def main() -> None:
             "",
             *(f"- {k}: {v}" for k, v in details.items()),
             f"- Seeding (`seed_bulk`): {seeding}",
+            f"- Measures' daily rollups (`rollup_measures`, every day at once): {rolled}",
             "",
             report,
             "",
