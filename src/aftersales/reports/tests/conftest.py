@@ -18,14 +18,14 @@ APRIL_FIRST = local(2026, 4, 1, 7, 0)
 
 @pytest.fixture
 def month(
-    request,
+    week,  # noqa: F811
     time_machine,
     supervisor,
     admin_user,
     department,
     team_b,
 ):
-    made = request.getfixturevalue("week")
+    made = week
     time_machine.move_to(local(2026, 3, 20, 10, 0), tick=False)
     problem = quality.problem_create(
         by=admin_user,
