@@ -24,6 +24,9 @@ EXPORT_RESPONSES = {(200, "text/csv"): OpenApiTypes.STR, (200, XLSX): OpenApiTyp
 
 
 class FileNegotiation(BaseContentNegotiation):
+    """A file is not rendered by DRF, so errors are always JSON whatever Accept says: the
+    first parser and renderer, never a 406."""
+
     def select_parser(self, request: Request, parsers: list[Any]) -> Any:
         return parsers[0] if parsers else None
 

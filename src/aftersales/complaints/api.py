@@ -19,7 +19,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -666,18 +665,6 @@ ProposalPaperApi = _proposal_step(
 )
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """The PDF is not rendered by DRF; errors are always JSON, whatever Accept says."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> Any:
-        return renderers[0], renderers[0].media_type
-
-
 def agreement_pdf_response(proposal: Proposal, lang: str | None, *, staff: bool) -> HttpResponse:
     """The agreement, shown by the browser (a PDF we made, with no active content); staff
     copies carry the signer's IP address."""
@@ -690,7 +677,7 @@ def agreement_pdf_response(proposal: Proposal, lang: str | None, *, staff: bool)
 
 
 class ProposalPdfApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         operation_id="complaint_proposals_pdf",

@@ -189,6 +189,23 @@ def _parts(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[f"sum_{name}"] for name in PARTS}
 
 
+def _fresh_rows(
+    needed: set[str],
+    first: datetime.date,
+    last: datetime.date,
+    filters: measures.Filters,
+    teams: Collection[int] | None,
+) -> tuple[Any, list[measures.Span]]:
+    """The rollup rows of the fresh days of [first, last] in the cube that holds `needed`
+    (None when no cube or day serves), and the spans left to read from the requests."""
+    days = _days(first, last)
+    cube = cube_for(needed)
+    fresh = fresh_days(first, last) if cube is not None and enabled() else set()
+    if not fresh:
+        return None, spans_of(days)
+    return _rows(cube, fresh, filters, teams), spans_of(d for d in days if d not in fresh)
+
+
 def read(
     into: measures.Tallies,
     first: datetime.date,
@@ -199,21 +216,17 @@ def read(
 ) -> list[measures.Span]:
     """Add the parts of the fresh days to `into` (groups labelled later); return the spans
     left to read from the requests."""
-    days = _days(first, last)
-    cube = cube_for(_needed(filters, *([dimension.name] if dimension else [])))
-    if cube is None or not enabled():
-        return spans_of(days)
-    fresh = fresh_days(first, last)
-    if not fresh:
-        return spans_of(days)
-    rows = _rows(cube, fresh, filters, teams)
+    needed = _needed(filters, *([dimension.name] if dimension else []))
+    rows, spans = _fresh_rows(needed, first, last, filters, teams)
+    if rows is None:
+        return spans
     dimensions = (dimension,) if dimension else ()
     if dimension is None:
         measures._group(into, dimensions, None, None).take(_parts(rows.aggregate(**_SUMS)))
     else:
         for row in rows.values(dimension.name).annotate(**_SUMS):
             measures._group(into, dimensions, row[dimension.name], None).take(_parts(row))
-    return spans_of(day for day in days if day not in fresh)
+    return spans
 
 
 def read_daily(
@@ -226,18 +239,15 @@ def read_daily(
 ) -> list[measures.Span]:
     """`measures.daily_series`' figures of the fresh days, by day and channel; return the
     spans left to read from the requests."""
-    cube = cube_for(_needed(filters, "channel"))
-    if cube is None or not enabled():
-        return spans_of(days)
-    fresh = fresh_days(first, last)
-    if not fresh:
-        return spans_of(days)
-    for row in _rows(cube, fresh, filters, teams).values("day", "channel").annotate(**_SUMS):
+    rows, spans = _fresh_rows(_needed(filters, "channel"), first, last, filters, teams)
+    if rows is None:
+        return spans
+    for row in rows.values("day", "channel").annotate(**_SUMS):
         parts = _parts(row)
         if parts["received"]:
             intake_add(row["day"], row["channel"], parts["received"])
         days[row["day"]]["tally"].take({k: v for k, v in parts.items() if k != "received"})
-    return spans_of(day for day in days if day not in fresh)
+    return spans
 
 
 # --- Building --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -281,18 +280,6 @@ def _repeat_data(user: User, info: selectors.RepeatInfo) -> dict[str, Any]:
     }
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """The PDF is not rendered by DRF; errors are always JSON, whatever Accept says."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> Any:
-        return renderers[0], renderers[0].media_type
-
-
 # --- Views ----------------------------------------------------------------------------------
 
 
@@ -406,7 +393,7 @@ class RepairRecordPhotosApi(APIView):
 
 
 class RepairRecordPdfApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         operation_id="repair_records_pdf",

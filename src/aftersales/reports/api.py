@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from aftersales.api.exports import FileNegotiation
 from aftersales.core.errors import NotAllowed
 from aftersales.reports import access, content, services
 from aftersales.reports.models import LANGUAGES
@@ -48,20 +48,8 @@ class MonthlyQuerySerializer(serializers.Serializer):
         return month
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """The PDF is not rendered by DRF; errors are always JSON, whatever Accept says."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> Any:
-        return renderers[0], renderers[0].media_type
-
-
 class MonthlyReportApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         operation_id="reports_monthly",

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -617,20 +616,8 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     return response
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """The file itself is not rendered by DRF; errors are always JSON, whatever Accept says."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> Any:
-        return renderers[0], renderers[0].media_type
-
-
 class AttachmentDownloadApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         operation_id="service_requests_attachments_download",
