@@ -145,14 +145,17 @@ class BulkResult:
 # --- Writing rows without the ORM ------------------------------------------------------------
 
 
-class _Table:
+class Table:
     """One model's table: its columns in order, the defaults of the ones a row leaves out,
     and how each value is handed to the database driver."""
 
-    def __init__(self, model: type[models.Model]):
+    def __init__(self, model: type[models.Model], *, generated_pk: bool = False):
+        # generated_pk: the database numbers the rows (no ids are reserved for them).
         self.model = model
         self.name = model._meta.db_table
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [
+            f for f in model._meta.concrete_fields if not (generated_pk and f.primary_key)
+        ]
         self.columns = [f.column for f in self.fields]
         self.defaults: dict[str, Any] = {}
         for f in self.fields:
@@ -228,7 +231,7 @@ def _next_id(model: type[models.Model]) -> int:
     return (top or 0) + 1
 
 
-def _lock(*tables: type[models.Model]) -> None:
+def lock(*tables: type[models.Model]) -> None:
     # Explicit ids are taken from the current maximum: keep other writers out meanwhile.
     # (SQLite's IMMEDIATE transactions already hold the database's write lock.)
     if connection.vendor == "postgresql":
@@ -430,7 +433,7 @@ def _products_ensure() -> dict[str, tuple[int, str, str, int]]:
 
 
 def _customers_write(
-    rng: random.Random, count: int, now: datetime.datetime, table: _Table
+    rng: random.Random, count: int, now: datetime.datetime, table: Table
 ) -> list[_CustomerRow]:
     first_id = _next_id(Customer)
     rows, made = [], []
@@ -492,7 +495,7 @@ def _units_write(
     customers: list[_CustomerRow],
     products: dict[str, tuple[int, str, str, int]],
     now: datetime.datetime,
-    table: _Table,
+    table: Table,
 ) -> list[_UnitRow]:
     first_id = _next_id(Unit)
     today = now.date()
@@ -582,7 +585,7 @@ class _Reserved:
 def _ids_reserve(model: type[models.Model], amount: int) -> int:
     """The first of `amount` ids that no one else will be given: the table's id sequence is
     moved past them while inserts are locked out. Call inside a transaction."""
-    _lock(model)
+    lock(model)
     first = _next_id(model)
     last = first + amount - 1
     table = model._meta.db_table
@@ -620,7 +623,7 @@ def bulk_seed(
     tz = zoneinfo.ZoneInfo(settings.SERVICE_TIME_ZONE)
     days = days or max(30, min(365, count // 200))
     tables = {
-        model: _Table(model)
+        model: Table(model)
         for model in (
             Customer,
             Unit,
@@ -629,7 +632,7 @@ def bulk_seed(
     }
 
     with transaction.atomic():
-        _lock(Customer, Unit)
+        lock(Customer, Unit)
         teams, agents = _staff_ensure()
         products = _products_ensure()
         customers = _customers_write(rng, max(50, count // 10), now, tables[Customer])

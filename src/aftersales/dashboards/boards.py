@@ -182,9 +182,23 @@ class Links:
             "category": query.category,
             **scope,
         }
+        self._path = reverse("service_requests:list")
+        self._pieces: dict[tuple[str, Any], str] = {}
 
     def _url(self, **params: Any) -> str:
-        return request_list_url(**{**self.base, **params})
+        # As `request_list_url`, with the path and the repeated parameters encoded once:
+        # a year's daily tables hold thousands of links.
+        given = {"view": "all", **self.base, **params}
+        pieces = []
+        for name, value in given.items():
+            if value in (None, "", []):
+                continue
+            key = (name, tuple(value) if isinstance(value, list) else value)
+            piece = self._pieces.get(key)
+            if piece is None:
+                piece = self._pieces[key] = urlencode({name: value}, doseq=True)
+            pieces.append(piece)
+        return self._path + "?" + "&".join(pieces)
 
     def received(self, start: datetime.datetime | None = None, end: Any = None, **more: Any) -> str:
         first, last = self.query.bounds
@@ -514,7 +528,7 @@ def manager(
     (total,) = measures.compute(query.first, query.last, now=now, **common)
     days = measures.daily_series(query.first, query.last, **common)
     by = {
-        name: measures.compute(query.first, query.last, group_by=name, now=now, **common)
+        name: measures.received_by(query.first, query.last, group_by=name, **common)
         for name in ("category", "product_model", "batch")
     }
     links = Links(query, teams=teams)

@@ -197,8 +197,8 @@ class Tally:
     days_30_plus: int = 0
 
     def add(self, other: "Tally") -> None:
-        for part in fields(self):
-            setattr(self, part.name, getattr(self, part.name) + getattr(other, part.name))
+        for name in _PARTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def take(self, values: dict[str, Any]) -> None:
         """Add the aggregates of a query row (its other columns are the group's)."""
@@ -323,16 +323,21 @@ def _key(values: tuple[Any, ...]) -> Any:
 
 def _grouped(
     qs: QuerySet[Any],
-    dimensions: tuple[Dimension, ...],
+    reading: "_Reading",
     annotations: dict[str, Any],
     *,
+    moment: str,
     answers: bool = False,
 ) -> Iterable[tuple[Any, tuple[Any, ...], dict[str, Any]]]:
-    """(key, label values, aggregates) per group: one query."""
-    if not dimensions:
+    """(key, label values, aggregates) per group: one query. By day (`reading.by_day`), the
+    service day of the instant `moment` comes first in every key."""
+    keys, labels = _paths(reading.dimensions, answers=answers)
+    if reading.by_day:
+        qs = qs.annotate(service_day=TruncDate(moment, tzinfo=service_zone()))
+        keys, labels = ("service_day", *keys), ()
+    if not keys:
         yield None, (), qs.aggregate(**annotations)
         return
-    keys, labels = _paths(dimensions, answers=answers)
     for row in qs.values(*keys, *labels).annotate(**annotations):
         yield _key(tuple(row[k] for k in keys)), tuple(row[name] for name in labels), row
 
@@ -409,6 +414,8 @@ class _Reading:
     teams: Collection[int] | None
     spans: tuple[Span, ...]
     now: datetime.datetime
+    # Building the rollups: every key starts with the service day of the part's instant.
+    by_day: bool = False
 
     @property
     def requests(self) -> QuerySet[ServiceRequest]:
@@ -430,7 +437,7 @@ def _received_parts(reading: _Reading, into: Tallies) -> None:
         "received_done": Count("pk", filter=Q(status__in=DONE)),
         "complaints": Count("pk", filter=Q(kind=Kind.COMPLAINT) & _NOT_CANCELLED),
     }
-    for key, labels, values in _grouped(received, reading.dimensions, parts):
+    for key, labels, values in _grouped(received, reading, parts, moment="received_at"):
         _group(into, reading.dimensions, key, labels).take(values)
 
 
@@ -446,7 +453,7 @@ def _resolved_parts(reading: _Reading, into: Tallies) -> None:
         "resolution_targets": Count("pk", filter=Q(resolution_due_at__isnull=False)),
         "resolution_met": Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
     }
-    for key, labels, values in _grouped(reading.resolved, reading.dimensions, parts):
+    for key, labels, values in _grouped(reading.resolved, reading, parts, moment="resolved_at"):
         _group(into, reading.dimensions, key, labels).take(values)
 
 
@@ -456,16 +463,26 @@ def _duration_parts(reading: _Reading, into: Tallies) -> None:
     with the SLA engine's clocks."""
     dimensions = reading.dimensions
     key_paths, label_paths = _paths(dimensions, answers=False)
+    if reading.by_day:
+        label_paths = ()
     keys, width = len(key_paths), len(key_paths) + len(label_paths)
     clocks = _clocks()
+    zone = service_zone()
+
+    def tally_of(row: tuple[Any, ...], moment: datetime.datetime) -> Tally:
+        values = row[:keys]
+        if reading.by_day:
+            values = (moment.astimezone(zone).date(), *values)
+        return _group(into, dimensions, _key(values), row[keys:width])
+
     first = reading.requests.filter(
         _NOT_CANCELLED, within("first_responded_at", reading.spans)
     ).values_list(
         *key_paths, *label_paths, "received_at", "first_responded_at", "first_response_calendar"
     )
     for row in first.iterator(chunk_size=5000):
-        tally = _group(into, dimensions, _key(row[:keys]), row[keys:width])
         received_at, responded_at, calendar_id = row[width:]
+        tally = tally_of(row, responded_at)
         tally.first_responses += 1
         tally.first_response_seconds += _used_seconds(
             clocks, calendar_id, received_at, responded_at
@@ -479,8 +496,8 @@ def _duration_parts(reading: _Reading, into: Tallies) -> None:
         "paused_seconds",
     )
     for row in done.iterator(chunk_size=5000):
-        tally = _group(into, dimensions, _key(row[:keys]), row[keys:width])
         received_at, resolved_at, calendar_id, paused = row[width:]
+        tally = tally_of(row, resolved_at)
         tally.resolution_timed += 1
         tally.resolution_seconds += _used_seconds(
             clocks, calendar_id, received_at, resolved_at, paused
@@ -494,7 +511,9 @@ def _satisfaction_parts(reading: _Reading, into: Tallies) -> None:
         "csat_satisfied": Count("pk", filter=Q(score__gte=4)),
         "csat_score_sum": Sum("score"),
     }
-    for key, labels, values in _grouped(answers, reading.dimensions, parts, answers=True):
+    for key, labels, values in _grouped(
+        answers, reading, parts, moment="response__answered_at", answers=True
+    ):
         _group(into, reading.dimensions, key, labels).take(values)
 
 
@@ -509,7 +528,7 @@ def _backlog_parts(reading: _Reading, into: Tallies) -> None:
             age &= Q(received_at__gt=reading.now - datetime.timedelta(days=older))
         parts[name] = Count("pk", filter=age)
     open_now = reading.requests.filter(status__in=OPEN)
-    for key, labels, values in _grouped(open_now, reading.dimensions, parts):
+    for key, labels, values in _grouped(open_now, reading, parts, moment="received_at"):
         _group(into, reading.dimensions, key, labels).take(values)
 
 
@@ -554,10 +573,18 @@ def tallies(
 
 
 def tallies_of_requests(spans: tuple[Span, ...], dimensions: tuple[Dimension, ...]) -> Tallies:
-    """The parts of every request (no filters, no scope) in `spans`, grouped by
-    `dimensions`, backlog left out: what the rollups are built from."""
+    """The parts of every request (no filters, no scope) in `spans`, keyed by (service day,
+    *`dimensions`) — several dimensions, so the groups are not labelled — backlog left out:
+    what the rollups are built from."""
+    if len(dimensions) == 1:
+        raise ValueError("the rollups are built over several dimensions")
     reading = _Reading(
-        dimensions=dimensions, filters=Filters(), teams=None, spans=spans, now=timezone.now()
+        dimensions=dimensions,
+        filters=Filters(),
+        teams=None,
+        spans=spans,
+        now=timezone.now(),
+        by_day=True,
     )
     result: Tallies = {}
     for read in read_period_parts:
@@ -625,6 +652,42 @@ def compute(
         period_from, period_to, group_by=group_by, filters=filters, teams=teams, now=now
     )
     return [total_of(groups)] if group_by is None else rows_of(groups)
+
+
+def received_by(
+    period_from: datetime.date,
+    period_to: datetime.date,
+    *,
+    group_by: str,
+    filters: Filters | None = None,
+    teams: Collection[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Requests received in the period (cancelled included) per group, by label, as
+    `{"group": {"key", "label"}, "received"}`: the `received` of `compute`'s rows, for the
+    top-N tables, without reading the other measures."""
+    from aftersales.metrics import rollups
+
+    dimension = DIMENSIONS[group_by]
+    filters = filters or Filters()
+    result: Tallies = {}
+    spans = rollups.read(
+        result, period_from, period_to, dimension, filters, teams, parts=("received",)
+    )
+    reading = _Reading(
+        dimensions=(dimension,),
+        filters=filters,
+        teams=teams,
+        spans=tuple(spans),
+        now=timezone.now(),
+    )
+    if reading.spans:
+        _received_parts(reading, result)
+    label_groups(result, dimension)
+    return [
+        {"group": {"key": group.key, "label": group.label}, "received": group.tally.received}
+        for group in sorted(result.values(), key=_order)
+        if group.tally.received
+    ]
 
 
 def daily_series(

@@ -12,11 +12,14 @@ from django.db import models
 class MeasureRollup(models.Model):
     """The parts of the measures for one service day, one cube and one key of that cube.
 
-    The dimensions outside the cube are null. `scope_team` is the request's team in every
-    row (what a supervisor's scope filters on); `team` is the team as the measures group by
-    it (for score answers: the team recorded with the answer)."""
+    The dimensions outside the cube are null. `scope_team` is the request's team in the
+    scoped cubes' rows (what a supervisor's scope filters on); `team` is the team as the
+    measures group by it (for score answers: the team recorded with the answer).
+    `whole_month`: the sum of the daily rows of the month starting on `day` (a `RolledMonth`
+    says it is there)."""
 
     day = models.DateField()
+    whole_month = models.BooleanField(default=False)
     cube = models.CharField(max_length=40)
     scope_team = models.BigIntegerField(null=True)
     team = models.BigIntegerField(null=True)
@@ -63,6 +66,17 @@ class RolledDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class RolledMonth(models.Model):
+    """A month (its first day) whose rows summing its days were made from the daily rows as
+    they are: rebuilding any of its days removes them."""
+
+    month = models.DateField(primary_key=True)
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
 
 
 class StaleDay(models.Model):

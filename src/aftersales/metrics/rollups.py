@@ -17,6 +17,7 @@ read from the requests. The backlog (open now) is always counted on the requests
 import datetime
 import hashlib
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,14 +25,17 @@ from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
+from aftersales.core import bulk
 from aftersales.metrics import measures
-from aftersales.metrics.models import MeasureRollup, RolledDay, StaleDay
+from aftersales.metrics.models import MeasureRollup, RolledDay, RolledMonth, StaleDay
 from aftersales.service_requests.models import ServiceRequest
 from aftersales.sla.models import Calendar
 
-# Changing what a rollup row means: bump, and every day is rebuilt.
-LAYOUT = 1
-# The requests' team in every row, whatever the grouping: a supervisor's scope.
+# Changing what a rollup row means: bump, and every day is rebuilt (changing the cubes does
+# that by itself: they are part of the fingerprint).
+LAYOUT = 2
+# The requests' team, kept in the scoped cubes' rows whatever the grouping: what a
+# supervisor's scope filters on.
 SCOPE_TEAM = measures.Dimension(
     "scope_team",
     "team_id",
@@ -56,49 +60,64 @@ FINE = (
     ),
 )
 FINE_NAMES = tuple(d.name for d in FINE)
-# Each cube keeps the parts per value of its dimensions (and of `scope_team`). A reading
-# uses the first cube holding its grouping and filters, so the small ones come first.
-# Region and customer are in none: too many values to gain anything, they are read from the
-# requests.
-CUBES: dict[str, tuple[str, ...]] = {
-    "all": (),
-    "channel": ("channel",),
-    "category": ("category",),
-    "kind": ("kind",),
-    "team": ("team",),
-    "team_priority": ("team", "priority"),
-    "team_person": ("team", "person"),
-    "team_product_model": ("team", "product_model"),
-    "team_batch": ("team", "batch"),
-    "team_kind_channel_category": ("team", "kind", "channel", "category"),
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The parts per day and per value of `dimensions`; per `scope_team` too when `scoped`
+    (read for a scope of teams), else summed over every team (read without one)."""
+
+    dimensions: tuple[str, ...]
+    scoped: bool
+
+
+# A reading uses the first cube holding its grouping and filters (and its scope, if any), so
+# the small ones come first. Region and customer are in none: too many values to gain
+# anything, they are read from the requests.
+CUBES: dict[str, Cube] = {
+    "all": Cube((), scoped=False),
+    "channel": Cube(("channel",), scoped=False),
+    "category": Cube(("category",), scoped=False),
+    "kind": Cube(("kind",), scoped=False),
+    "priority": Cube(("priority",), scoped=False),
+    "team": Cube(("team",), scoped=True),
+    "product_model": Cube(("product_model",), scoped=False),
+    "kind_channel_category": Cube(("kind", "channel", "category"), scoped=False),
+    "team_channel": Cube(("team", "channel"), scoped=True),
+    "team_priority": Cube(("team", "priority"), scoped=True),
+    "team_person": Cube(("team", "person"), scoped=True),
+    "team_product_model": Cube(("team", "product_model"), scoped=True),
+    "batch": Cube(("batch",), scoped=False),
+    "team_kind_channel_category": Cube(("team", "kind", "channel", "category"), scoped=True),
+    "team_batch": Cube(("team", "batch"), scoped=True),
 }
 PARTS = tuple(
     name
     for name in measures._PARTS
     if name != "backlog" and name not in {bucket for bucket, _y, _o in measures.AGE_BUCKETS}
 )
-_SUMS = {f"sum_{name}": Sum(name) for name in PARTS}
 
 
 def enabled() -> bool:
     return bool(getattr(settings, "MEASURE_ROLLUPS", True))
 
 
-def cube_for(needed: Collection[str]) -> str | None:
-    for name, dimensions in CUBES.items():
-        if set(needed) <= set(dimensions):
+def cube_for(needed: Collection[str], *, scoped: bool = False) -> str | None:
+    """The first cube holding the dimensions `needed` (and the scope, if `scoped`)."""
+    for name, cube in CUBES.items():
+        if set(needed) <= set(cube.dimensions) and (cube.scoped or not scoped):
             return name
     return None
 
 
 def fingerprint() -> str:
-    """What the parts depend on beyond the rows: the service time zone and every
-    calendar's revision (business seconds)."""
+    """What the rows depend on beyond the requests: their layout and cubes, the service time
+    zone and every calendar's revision (business seconds)."""
     calendars = sorted(
         (pk, created.isoformat(), revision)
         for pk, created, revision in Calendar.objects.values_list("pk", "created_at", "revision")
     )
-    text = repr((LAYOUT, settings.SERVICE_TIME_ZONE, calendars))
+    text = repr((LAYOUT, sorted(CUBES.items()), settings.SERVICE_TIME_ZONE, calendars))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -168,15 +187,42 @@ def _needed(filters: measures.Filters, *extra: str) -> set[str]:
     return given | set(extra)
 
 
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _month_days(month: datetime.date) -> list[datetime.date]:
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    return _days(month, following - datetime.timedelta(days=1))
+
+
+def whole_months(fresh: set[datetime.date]) -> set[datetime.date]:
+    """The months all of whose days are fresh and whose month rows are built."""
+    candidates = {
+        month
+        for month in {_month_start(day) for day in fresh}
+        if fresh.issuperset(_month_days(month))
+    }
+    if not candidates:
+        return set()
+    return set(RolledMonth.objects.filter(month__in=candidates).values_list("month", flat=True))
+
+
 def _rows(
     cube: str,
     fresh: set[datetime.date],
     filters: measures.Filters,
     teams: Collection[int] | None,
+    *,
+    by_month: bool,
 ) -> Any:
-    in_fresh = Q(pk__in=[])
-    for first, last in runs(fresh):
-        in_fresh |= Q(day__gte=first, day__lte=last)
+    """The cube's rows of the fresh days: the month rows of their whole months (`by_month`)
+    and the daily rows of the rest."""
+    months = whole_months(fresh) if by_month else set()
+    daily = {day for day in fresh if _month_start(day) not in months}
+    in_fresh = Q(whole_month=True, day__in=sorted(months)) if months else Q(pk__in=[])
+    for first, last in runs(daily):
+        in_fresh |= Q(whole_month=False, day__gte=first, day__lte=last)
     qs = MeasureRollup.objects.filter(in_fresh, cube=cube).order_by()
     for dimension in measures.DIMENSIONS.values():
         value = getattr(filters, dimension.name)
@@ -185,8 +231,12 @@ def _rows(
     return qs if teams is None else qs.filter(scope_team__in=list(teams))
 
 
-def _parts(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row[f"sum_{name}"] for name in PARTS}
+def _sums(parts: Collection[str]) -> dict[str, Sum]:
+    return {f"sum_{name}": Sum(name) for name in parts}
+
+
+def _parts(row: dict[str, Any], parts: Collection[str] = PARTS) -> dict[str, Any]:
+    return {name: row[f"sum_{name}"] for name in parts}
 
 
 def _fresh_rows(
@@ -195,15 +245,18 @@ def _fresh_rows(
     last: datetime.date,
     filters: measures.Filters,
     teams: Collection[int] | None,
+    *,
+    by_month: bool,
 ) -> tuple[Any, list[measures.Span]]:
     """The rollup rows of the fresh days of [first, last] in the cube that holds `needed`
     (None when no cube or day serves), and the spans left to read from the requests."""
     days = _days(first, last)
-    cube = cube_for(needed)
+    cube = cube_for(needed, scoped=teams is not None)
     fresh = fresh_days(first, last) if cube is not None and enabled() else set()
     if not fresh:
         return None, spans_of(days)
-    return _rows(cube, fresh, filters, teams), spans_of(d for d in days if d not in fresh)
+    rows = _rows(cube, fresh, filters, teams, by_month=by_month)
+    return rows, spans_of(d for d in days if d not in fresh)
 
 
 def read(
@@ -213,19 +266,23 @@ def read(
     dimension: measures.Dimension | None,
     filters: measures.Filters,
     teams: Collection[int] | None,
+    parts: Collection[str] = PARTS,
 ) -> list[measures.Span]:
-    """Add the parts of the fresh days to `into` (groups labelled later); return the spans
+    """Add the `parts` of the fresh days to `into` (groups labelled later); return the spans
     left to read from the requests."""
     needed = _needed(filters, *([dimension.name] if dimension else []))
-    rows, spans = _fresh_rows(needed, first, last, filters, teams)
+    rows, spans = _fresh_rows(needed, first, last, filters, teams, by_month=True)
     if rows is None:
         return spans
     dimensions = (dimension,) if dimension else ()
+    sums = _sums(parts)
     if dimension is None:
-        measures._group(into, dimensions, None, None).take(_parts(rows.aggregate(**_SUMS)))
+        total = rows.aggregate(**sums)
+        measures._group(into, dimensions, None, None).take(_parts(total, parts))
     else:
-        for row in rows.values(dimension.name).annotate(**_SUMS):
-            measures._group(into, dimensions, row[dimension.name], None).take(_parts(row))
+        for row in rows.values(dimension.name).annotate(**sums):
+            group = measures._group(into, dimensions, row[dimension.name], None)
+            group.take(_parts(row, parts))
     return spans
 
 
@@ -239,10 +296,11 @@ def read_daily(
 ) -> list[measures.Span]:
     """`measures.daily_series`' figures of the fresh days, by day and channel; return the
     spans left to read from the requests."""
-    rows, spans = _fresh_rows(_needed(filters, "channel"), first, last, filters, teams)
+    needed = _needed(filters, "channel")
+    rows, spans = _fresh_rows(needed, first, last, filters, teams, by_month=False)
     if rows is None:
         return spans
-    for row in rows.values("day", "channel").annotate(**_SUMS):
+    for row in rows.values("day", "channel").annotate(**_sums(PARTS)):
         parts = _parts(row)
         if parts["received"]:
             intake_add(row["day"], row["channel"], parts["received"])
@@ -253,32 +311,119 @@ def read_daily(
 # --- Building --------------------------------------------------------------------------------
 
 
-def build_day(day: datetime.date, mark: str | None = None) -> int:
-    """Replace the rollups of service day `day`; the number of rows written."""
+# Days built from one reading of the requests (a query per part covers them all).
+DAYS_PER_BUILD = 31
+
+
+def _cube_rows(
+    parts: measures.Tallies, mark_positions: dict[str, list[int]]
+) -> Iterable[tuple[datetime.date, str, dict[str, Any], list[int]]]:
+    """(day, cube, key values, parts in PARTS' order) per cube row, summed from the fine
+    groups keyed (day, *FINE)."""
+    vectors = [
+        (key, [getattr(group.tally, name) for name in PARTS]) for key, group in parts.items()
+    ]
+    for cube, positions in mark_positions.items():
+        summed: dict[tuple[Any, ...], list[int]] = {}
+        for key, values in vectors:
+            cube_key = (key[0], *(key[1 + i] for i in positions))
+            total = summed.get(cube_key)
+            if total is None:
+                summed[cube_key] = list(values)
+            else:
+                summed[cube_key] = [a + b for a, b in zip(total, values, strict=True)]
+        names = [FINE_NAMES[i] for i in positions]
+        for cube_key, values in summed.items():
+            yield cube_key[0], cube, dict(zip(names, cube_key[1:], strict=True)), values
+
+
+def _positions() -> dict[str, list[int]]:
+    return {
+        name: [
+            FINE_NAMES.index(d) for d in (("scope_team",) if cube.scoped else ()) + cube.dimensions
+        ]
+        for name, cube in CUBES.items()
+    }
+
+
+def build_days(first: datetime.date, last: datetime.date, mark: str | None = None) -> int:
+    """Replace the rollups of the service days [first, last] (and drop the month rows of
+    their months); the number of rows written."""
     mark = mark or fingerprint()
-    parts = measures.tallies_of_requests((measures.bounds(day, day),), FINE)
-    rows = []
-    for cube, names in CUBES.items():
-        positions = [FINE_NAMES.index(name) for name in ("scope_team", *names)]
-        summed: dict[tuple[Any, ...], measures.Tally] = {}
-        for key, group in parts.items():
-            summed.setdefault(tuple(key[i] for i in positions), measures.Tally()).add(group.tally)
-        for key, tally in summed.items():
-            rows.append(
-                MeasureRollup(
-                    day=day,
-                    cube=cube,
-                    **dict(zip(("scope_team", *names), key, strict=True)),
-                    **{name: getattr(tally, name) for name in PARTS},
-                )
-            )
+    parts = measures.tallies_of_requests((measures.bounds(first, last),), FINE)
+    rows = [
+        {"day": day, "cube": cube, **key, **dict(zip(PARTS, values, strict=True))}
+        for day, cube, key, values in _cube_rows(parts, _positions())
+    ]
+    months = sorted({_month_start(day) for day in _days(first, last)})
+    built_at = timezone.now()
     with transaction.atomic():
-        MeasureRollup.objects.filter(day=day).delete()
-        MeasureRollup.objects.bulk_create(rows, batch_size=2000)
-        RolledDay.objects.update_or_create(
-            day=day, defaults={"fingerprint": mark, "built_at": timezone.now()}
+        # One builder at a time (two overlapping runs would both insert a day's rows).
+        bulk.lock(MeasureRollup)
+        MeasureRollup.objects.filter(
+            Q(whole_month=False, day__gte=first, day__lte=last)
+            | Q(whole_month=True, day__in=months)
+        ).delete()
+        RolledMonth.objects.filter(month__in=months).delete()
+        bulk.Table(MeasureRollup, generated_pk=True).write(rows)
+        RolledDay.objects.filter(day__gte=first, day__lte=last).delete()
+        RolledDay.objects.bulk_create(
+            RolledDay(day=day, fingerprint=mark, built_at=built_at) for day in _days(first, last)
         )
     return len(rows)
+
+
+def build_day(day: datetime.date, mark: str | None = None) -> int:
+    return build_days(day, day, mark)
+
+
+def build_month(month: datetime.date) -> int:
+    """Sum the daily rows of `month` (its first day) into its month rows; the number of rows
+    written."""
+    days = _month_days(month)
+    with transaction.atomic():
+        bulk.lock(MeasureRollup)
+        daily = (
+            MeasureRollup.objects.filter(whole_month=False, day__gte=days[0], day__lte=days[-1])
+            .order_by()
+            .values("cube", *FINE_NAMES)
+            .annotate(**_sums(PARTS))
+        )
+        rows = [
+            {
+                "day": month,
+                "whole_month": True,
+                "cube": row["cube"],
+                **{name: row[name] for name in FINE_NAMES},
+                **_parts(row),
+            }
+            for row in daily.iterator(chunk_size=5000)
+        ]
+        MeasureRollup.objects.filter(whole_month=True, day=month).delete()
+        bulk.Table(MeasureRollup, generated_pk=True).write(rows)
+        RolledMonth.objects.update_or_create(month=month, defaults={"built_at": timezone.now()})
+    return len(rows)
+
+
+def months_to_build(mark: str) -> list[datetime.date]:
+    """The months over before today, all of whose days are built under `mark`, without month
+    rows."""
+    month_ends = _month_start(_today())
+    built = RolledDay.objects.filter(fingerprint=mark, day__lt=month_ends).values_list(
+        "day", flat=True
+    )
+    by_month: dict[datetime.date, int] = {}
+    for day in built:
+        by_month[_month_start(day)] = by_month.get(_month_start(day), 0) + 1
+    have = set(RolledMonth.objects.values_list("month", flat=True))
+    return sorted(
+        (
+            month
+            for month, count in by_month.items()
+            if month not in have and count == len(_month_days(month))
+        ),
+        reverse=True,
+    )
 
 
 def _today() -> datetime.date:
@@ -296,7 +441,8 @@ def refresh(
     needed: set[datetime.date] = set()
     if earliest is not None:
         today = _today()
-        first = min(earliest.astimezone(measures.service_zone()).date(), today)
+        # From the first of its month: the months are summed once all their days are built.
+        first = _month_start(min(earliest.astimezone(measures.service_zone()).date(), today))
         current = set(
             RolledDay.objects.filter(fingerprint=mark, day__gte=first).values_list("day", flat=True)
         )
@@ -307,13 +453,27 @@ def refresh(
     order = sorted(needed, reverse=True)
     chosen = order if limit is None else order[:limit]
     rows = 0
-    for number, day in enumerate(chosen, 1):
-        rows += build_day(day, mark)
-        if progress:
-            progress(number, len(chosen))
+    done = 0
+    for run_first, run_last in sorted(runs(chosen), reverse=True):
+        while run_last >= run_first:
+            start = max(run_first, run_last - datetime.timedelta(days=DAYS_PER_BUILD - 1))
+            rows += build_days(start, run_last, mark)
+            done += (run_last - start).days + 1
+            if progress:
+                progress(done, len(chosen))
+            run_last = start - datetime.timedelta(days=1)
     built = set(chosen)
     cleared = 0
     for utc_date, days in by_mark.items():
         if built.issuperset(days):
             cleared += StaleDay.objects.filter(day=utc_date, version=stale[utc_date]).delete()[0]
-    return {"days": len(chosen), "rows": rows, "left": len(order) - len(chosen), "cleared": cleared}
+    months = months_to_build(mark)
+    for month in months:
+        rows += build_month(month)
+    return {
+        "days": len(chosen),
+        "months": len(months),
+        "rows": rows,
+        "left": len(order) - len(chosen),
+        "cleared": cleared,
+    }

@@ -8,12 +8,13 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from aftersales.catalog.models import Product
 from aftersales.metrics import measures, rollups
 from aftersales.metrics.measures import Filters
-from aftersales.metrics.models import MeasureRollup, RolledDay, StaleDay
+from aftersales.metrics.models import MeasureRollup, RolledDay, RolledMonth, StaleDay
 from aftersales.service_requests.models import Category, Channel, Kind, Priority, Status
 from aftersales.service_requests.models import ServiceRequest as Request
 from aftersales.service_requests.tests.factories import make_request
@@ -75,9 +76,15 @@ def test_runs_merge_consecutive_days():
 def test_the_smallest_cube_holding_the_grouping_and_filters_is_read():
     assert rollups.cube_for([]) == "all"
     assert rollups.cube_for(["person"]) == "team_person"
-    assert rollups.cube_for(["team", "channel"]) == "team_kind_channel_category"
+    assert rollups.cube_for(["team", "channel"]) == "team_channel"
+    assert rollups.cube_for(["team", "kind", "channel"]) == "team_kind_channel_category"
     assert rollups.cube_for(["region"]) is None
     assert rollups.cube_for(["batch", "channel"]) is None
+    # Within a scope of teams only the cubes keeping each row's team serve.
+    assert rollups.cube_for([], scoped=True) == "team"
+    assert rollups.cube_for(["channel"]) == "channel"
+    assert rollups.cube_for(["channel"], scoped=True) == "team_channel"
+    assert rollups.cube_for(["batch"], scoped=True) == "team_batch"
 
 
 # --- Random requests: the same figures either way -------------------------------------------
@@ -170,6 +177,8 @@ def _readings(team_a, team_b):
     for teams in ([team_a.pk], [team_a.pk, team_b.pk], []):
         yield {"teams": teams}
         yield {"group_by": "person", "teams": teams}
+        yield {"group_by": "batch", "teams": teams}
+        yield {"group_by": "channel", "filters": Filters(kind="repair"), "teams": teams}
     yield {"group_by": "category", "filters": Filters(team=team_b.pk), "teams": [team_b.pk]}
 
 
@@ -198,6 +207,22 @@ def test_the_rollups_are_what_is_read(settings, scattered):
     settings.MEASURE_ROLLUPS = False
     (plain,) = measures.compute(FIRST, LAST, now=NOW)
     assert plain == before
+
+
+def test_days_built_together_or_apart_hold_the_same_rows(scattered, monkeypatch):
+    def rows():
+        return sorted(
+            MeasureRollup.objects.values_list("day", "cube", *rollups.FINE_NAMES, *rollups.PARTS),
+            key=repr,
+        )
+
+    together = rows()
+    assert len({day for day, *_rest in together}) > 10
+    monkeypatch.setattr(rollups, "DAYS_PER_BUILD", 3)
+    RolledDay.objects.all().delete()
+    result = rollups.refresh()
+    assert result["left"] == 0 and result["days"] > 10
+    assert rows() == together
 
 
 def test_a_period_beyond_the_built_days_reads_the_rest_from_the_requests(settings, scattered):
@@ -279,17 +304,17 @@ def test_a_mark_made_while_a_day_is_built_is_kept(scattered, monkeypatch):
     first, second = [c for c in Channel.values if c != request.channel][:2]
     Request.objects.filter(pk=request.pk).update(channel=first)
     assert _utc(request.received_at) in stale_dates()
-    build = rollups.build_day
+    build = rollups.build_days
     changed = []
 
-    def build_then_change(day, mark=None):
-        rows = build(day, mark)
+    def build_then_change(first, last, mark=None):
+        rows = build(first, last, mark)
         if not changed:  # a change committed while this run builds
             Request.objects.filter(pk=request.pk).update(channel=second)
-            changed.append(day)
+            changed.append(first)
         return rows
 
-    monkeypatch.setattr(rollups, "build_day", build_then_change)
+    monkeypatch.setattr(rollups, "build_days", build_then_change)
     rollups.refresh()
     assert changed and _utc(request.received_at) in stale_dates()
 
@@ -308,7 +333,7 @@ def test_refresh_builds_from_the_first_request_to_today(scattered):
     first = Request.objects.order_by("received_at").first().received_at.astimezone(SHANGHAI)
     days = set(RolledDay.objects.values_list("day", flat=True))
     assert set(rollups._days(first.date(), NOW.date())) <= days
-    assert rollups.refresh() == {"days": 0, "rows": 0, "left": 0, "cleared": 0}
+    assert rollups.refresh() == {"days": 0, "months": 0, "rows": 0, "left": 0, "cleared": 0}
 
 
 def test_the_command_builds_everything(scattered, capsys):
@@ -318,3 +343,69 @@ def test_the_command_builds_everything(scattered, capsys):
     call_command("rollup_measures")
     assert capsys.readouterr().out.strip()
     assert rollups.fresh_days(FIRST, LAST) == set(rollups._days(FIRST, LAST))
+
+
+# --- Whole months -----------------------------------------------------------------------------
+
+MAY, JUNE = datetime.date(2026, 5, 1), datetime.date(2026, 6, 1)
+JULY_SECOND = local(2026, 7, 2, 12, 0)
+
+
+def test_whole_months_are_read_from_their_month_rows(
+    settings, scattered, time_machine, team_a, team_b
+):
+    time_machine.move_to(JULY_SECOND, tick=False)
+    assert rollups.refresh()["months"] == 2  # May and June are over; July is not
+    assert set(RolledMonth.objects.values_list("month", flat=True)) == {MAY, JUNE}
+    first, last = datetime.date(2026, 4, 20), datetime.date(2026, 7, 1)
+    assert rollups.whole_months(rollups.fresh_days(first, last)) == {MAY, JUNE}
+    for reading in _readings(team_a, team_b):
+        rolled, plain = both(
+            settings, lambda r=reading: measures.compute(first, last, now=JULY_SECOND, **r)
+        )
+        assert rolled == plain, reading
+    # The month rows are what is read for a whole month.
+    (before,) = measures.compute(first, last, now=JULY_SECOND)
+    MeasureRollup.objects.filter(whole_month=True, cube="all", day=MAY).update(
+        received=F("received") + 1000
+    )
+    (tampered,) = measures.compute(first, last, now=JULY_SECOND)
+    assert tampered["received"] == before["received"] + 1000 and before["received"] > 20
+
+
+def test_a_rebuilt_day_drops_its_months_rows_until_they_are_summed_again(
+    settings, scattered, time_machine
+):
+    time_machine.move_to(JULY_SECOND, tick=False)
+    rollups.refresh()
+    request = Request.objects.filter(received_at__gte=local(2026, 5, 10)).order_by("pk").first()
+    Request.objects.filter(pk=request.pk).update(
+        channel=next(c for c in Channel.values if c != request.channel)
+    )
+    day = request.received_at.astimezone(SHANGHAI).date()
+    rollups.build_day(day)
+    assert not RolledMonth.objects.filter(month=MAY).exists()
+    assert not MeasureRollup.objects.filter(whole_month=True, day=MAY).exists()
+    assert rollups.whole_months(rollups.fresh_days(MAY, datetime.date(2026, 5, 31))) == set()
+    assert rollups.refresh()["months"] == 1
+    rolled, plain = both(
+        settings,
+        lambda: measures.compute(MAY, datetime.date(2026, 6, 30), group_by="channel"),
+    )
+    assert rolled == plain
+
+
+# --- Requests received per group (the dashboards' top tables) ---------------------------------
+
+
+@pytest.mark.parametrize("group_by", ["category", "product_model", "batch", "team", "person"])
+def test_received_by_is_the_received_of_every_measure(settings, scattered, group_by, team_a):
+    for teams in (None, [team_a.pk]):
+        rolled, plain = both(
+            settings,
+            lambda t=teams: measures.received_by(FIRST, LAST, group_by=group_by, teams=t),
+        )
+        rows = measures.compute(FIRST, LAST, group_by=group_by, teams=teams, now=NOW)
+        expected = [{"group": r["group"], "received": r["received"]} for r in rows if r["received"]]
+        assert rolled == plain == expected
+        assert expected

@@ -19,10 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
-        verbose = int(options["verbosity"]) > 1  # type: ignore[call-overload]
+        quiet = int(options["verbosity"]) == 0  # type: ignore[call-overload]
 
         def progress(done: int, total: int) -> None:
-            if verbose or done == total or done % 50 == 0:
+            # Days are built a month at a time: a line per month.
+            if not quiet:
                 self.stdout.write(_("%(done)d / %(total)d days") % {"done": done, "total": total})
 
         result = rollups.refresh(limit=options["limit"], progress=progress)  # type: ignore[arg-type]
