@@ -47,7 +47,12 @@ app.conf.beat_schedule = {
     "quality-spikes": {"task": "aftersales.quality.tasks.spikes_notify", "schedule": 86400.0},
     # Every minute: the measures' daily rollups of the days that changed (metrics/rollups.py);
     # until a day is rebuilt the measures read it from the requests, so figures never lag.
-    "measure-rollups": {"task": "aftersales.metrics.tasks.rollups_refresh", "schedule": 60.0},
+    # A run that waited a minute in the queue is dropped: the next one does its work.
+    "measure-rollups": {
+        "task": "aftersales.metrics.tasks.rollups_refresh",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
+    },
     # "30 6 1 * *" in the service time zone: at 06:30 on the first of each month, the
     # previous month's reports, mailed to analysts, administrators and each supervisor
     # (reports.services.monthly_reports_send; a rerun mails no one twice).
