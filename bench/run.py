@@ -231,6 +231,7 @@ class Result:
     scenario: Scenario
     status: int = 0
     queries: str = "–"
+    alone: float = 0.0
     rps: float = 0.0
     p50: float = 0.0
     p95: float = 0.0
@@ -241,12 +242,21 @@ class Result:
     tool: str = ""
 
 
-def probe(base: str, scenario: Scenario) -> tuple[int, str]:
-    """One request, redirects not followed (a login redirect is a failure, not a page)."""
+# Requests made one at a time (after one to warm the caches): the latency of a page on its
+# own, which the load of eight connections on two cores hides.
+ALONE = 5
+
+
+def probe(base: str, scenario: Scenario) -> tuple[int, str, float]:
+    """One request to warm up, then ALONE more one at a time, redirects not followed (a
+    login redirect is a failure, not a page): the status and query count of the last, and
+    the median milliseconds of the ALONE."""
     url = urllib.parse.urlparse(base)
     status, queries = 0, "–"
-    for _ in range(2):  # the second one, with warm caches, is the one reported
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    timings = []
+    for attempt in range(1 + ALONE):
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        began = time.perf_counter()
         try:
             conn.request(
                 scenario.method,
@@ -259,7 +269,11 @@ def probe(base: str, scenario: Scenario) -> tuple[int, str]:
             status, queries = response.status, response.headers.get("X-Query-Count", "–")
         finally:
             conn.close()
-    return status, queries
+        if attempt:
+            timings.append((time.perf_counter() - began) * 1000)
+        if status not in scenario.expect:
+            break
+    return status, queries, statistics.median(timings) if timings else 0.0
 
 
 WRK_SCRIPT = """
@@ -520,18 +534,20 @@ def machine(database: str, load_before: str) -> dict[str, str]:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| scenario | path | HTTP | queries/request | requests/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenario | path | HTTP | queries/request | alone ms | requests/s | p50 ms | p95 ms "
+        "| p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         path = urllib.parse.unquote(r.scenario.path)
         if r.note:
             lines.append(
-                f"| {r.scenario.name} | `{path}` | {r.status} | – | – | – | – | – | {r.note} |"
+                f"| {r.scenario.name} | `{path}` | {r.status} | – | – | – | – | – | – | {r.note} |"
             )
             continue
         lines.append(
-            f"| {r.scenario.name} | `{path}` | {r.status} | {r.queries} | {r.rps:,.0f} | "
+            f"| {r.scenario.name} | `{path}` | {r.status} | {r.queries} | {r.alone:.0f} | "
+            f"{r.rps:,.0f} | "
             f"{r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {r.errors} of {r.requests:,} |"
         )
     return "\n".join(lines)
@@ -555,8 +571,9 @@ service requests (default 100,000) into a data directory of its own (`bench/.dat
 `manage.py serve` starts gunicorn and the Celery worker, and `wrk` measures each page and
 API call for 10 s over 127.0.0.1, signed in as an agent (session cookie for the console,
 `Authorization: Token` for the API). Queries per request come from the `X-Query-Count`
-header (`AFTERSALES_QUERY_COUNT_HEADER=1`). Each section below is replaced by the run on
-its database.
+header (`AFTERSALES_QUERY_COUNT_HEADER=1`); "alone ms" is the median of 5 requests made one
+at a time after one to warm up (a page's own latency, which eight connections on two cores
+hide). Each section below is replaced by the run on its database.
 
     make bench                                            # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_bench make bench
@@ -642,7 +659,7 @@ def main() -> None:
         results = []
         for scenario in scenarios:
             result = Result(scenario)
-            result.status, result.queries = probe(base, scenario)
+            result.status, result.queries, result.alone = probe(base, scenario)
             if result.status not in scenario.expect:
                 result.note = f"not measured: HTTP {result.status}"
                 log(f"{scenario.name}: {result.note}")
