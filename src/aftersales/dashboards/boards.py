@@ -161,13 +161,6 @@ def _chart(
     return {"kind": kind, "categories": categories, "series": series, **axes}
 
 
-def request_list_url(**params: Any) -> str:
-    """The request list (every status unless `status` is given) filtered by `params`."""
-    given = {"view": "all"}
-    given.update({name: value for name, value in params.items() if value not in (None, "", [])})
-    return reverse("service_requests:list") + "?" + urlencode(given, doseq=True)
-
-
 class Links:
     """Request-list links for one query (and one team or person of a ranking). Without a team
     chosen, the links name the reader's `teams` (None: every team), so that a supervisor of
@@ -186,8 +179,9 @@ class Links:
         self._pieces: dict[tuple[str, Any], str] = {}
 
     def _url(self, **params: Any) -> str:
-        # As `request_list_url`, with the path and the repeated parameters encoded once:
-        # a year's daily tables hold thousands of links.
+        """The request list (every status unless `status` is given) filtered by the base and
+        `params`; the path and the repeated parameters are encoded once: a year's daily
+        tables hold thousands of links."""
         given = {"view": "all", **self.base, **params}
         pieces = []
         for name, value in given.items():
