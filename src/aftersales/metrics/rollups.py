@@ -316,14 +316,14 @@ DAYS_PER_BUILD = 31
 
 
 def _cube_rows(
-    parts: measures.Tallies, mark_positions: dict[str, list[int]]
+    parts: measures.Tallies, positions_by_cube: dict[str, list[int]]
 ) -> Iterable[tuple[datetime.date, str, dict[str, Any], list[int]]]:
     """(day, cube, key values, parts in PARTS' order) per cube row, summed from the fine
     groups keyed (day, *FINE)."""
     vectors = [
         (key, [getattr(group.tally, name) for name in PARTS]) for key, group in parts.items()
     ]
-    for cube, positions in mark_positions.items():
+    for cube, positions in positions_by_cube.items():
         summed: dict[tuple[Any, ...], list[int]] = {}
         for key, values in vectors:
             cube_key = (key[0], *(key[1 + i] for i in positions))
